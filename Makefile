@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make serve` and `make test`.
+# Each provisions what it needs: the virtual environment, the pinned
+# dependencies and, for the tests, a Chromium browser.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Material prints a banner about MkDocs 2.0 on every run; the stack is pinned to 1.6.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve build test deploy browser clean help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+# The stamps make pip run again whenever a requirements file changes.
+$(VENV)/.site-deps: requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.site-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+serve: $(VENV)/.site-deps ## Serve the site with live reload on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
+
+build: $(VENV)/.site-deps ## Strict build into site/
+	$(BIN)/mkdocs build --strict --clean
+
+browser: $(VENV)/.dev-deps ## Make sure a Chromium for the browser tests exists
+	@$(BIN)/python scripts/ensure_browser.py
+
+test: $(VENV)/.dev-deps browser ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+deploy: test ## Test, then publish to the gh-pages branch
+	$(BIN)/mkdocs gh-deploy --strict --clean
+
+clean: ## Remove the built site and caches (keeps .venv)
+	rm -rf site .cache .pytest_cache

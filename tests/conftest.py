@@ -1,0 +1,135 @@
+"""Shared fixtures: the real site built once, served on 127.0.0.1, driven in real Chromium."""
+
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "overrides" / "hooks")]
+
+from ensure_browser import find_browser  # noqa: E402
+
+COPY_IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", ".pytest_cache", "__pycache__")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-gpu",
+    "--no-first-run",
+]
+
+
+def mkdocs_env(**extra):
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra}
+
+
+def run_mkdocs(*args, cwd=ROOT, timeout=300, env=None):
+    """Run the real mkdocs CLI; return the completed process (output merged)."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args],
+        cwd=cwd,
+        env=mkdocs_env(**(env or {})),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The project's site, built strictly into a temporary directory."""
+    site = tmp_path_factory.mktemp("built") / "site"
+    result = run_mkdocs("build", "--strict", "--site-dir", str(site))
+    assert result.returncode == 0, result.stdout
+    return site
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A throw-away copy of the project to break or edit."""
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
+    return copy
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """Base URL of the built site served by a static file server on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Real Chromium through Playwright. In CI a missing browser fails the run."""
+    from playwright.sync_api import Error, sync_playwright
+
+    executable = find_browser()
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=str(executable) if executable else None, args=CHROMIUM_ARGS
+            )
+        except Error as error:
+            if os.environ.get("CI"):
+                pytest.fail(f"Chromium is required in CI and could not start: {error}")
+            pytest.skip(f"no Chromium could start (run `make browser`): {error}")
+        yield browser
+        browser.close()
+
+
+class PageRecorder:
+    """A browser tab that remembers its requests and console errors."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests = []
+        self.console_errors = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def foreign_requests(self):
+        return [
+            url
+            for url in self.requests
+            if not url.startswith(("http://127.0.0.1:", "data:", "blob:", "about:"))
+        ]
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
+    recorder = PageRecorder(context.new_page())
+    yield recorder
+    context.close()

@@ -1,0 +1,60 @@
+"""A reader in real Chromium: dark mode that sticks, search that finds a page, no foreign requests."""
+
+import json
+import re
+
+import pytest
+
+# A word that appears on exactly one page of the diary.
+UNIQUE_WORD = "Jacobians"
+
+
+def heading(tab):
+    return tab.page.locator("h1").first.inner_text().rstrip("\u00b6").strip()
+
+
+def scheme(tab):
+    return tab.page.locator("body").get_attribute("data-md-color-scheme")
+
+
+def switch_to_dark(tab):
+    for _ in range(3):
+        if scheme(tab) == "slate":
+            return
+        tab.page.locator("form[data-md-component=palette] label:visible").first.click()
+    assert scheme(tab) == "slate"
+
+
+def test_dark_mode_survives_navigation(tab, site_url):
+    tab.page.goto(site_url)
+    assert scheme(tab) == "default"  # the context prefers light
+    switch_to_dark(tab)
+    tab.page.get_by_role("link", name="Errata").first.click()
+    tab.page.wait_for_url(re.compile(r"/errata/$"))
+    assert heading(tab) == "Errata"
+    assert scheme(tab) == "slate"
+    tab.page.reload()
+    assert scheme(tab) == "slate"
+    assert tab.console_errors == []
+    assert tab.foreign_requests() == []
+
+
+def test_the_unique_word_is_on_exactly_one_page(built_site):
+    index = json.loads((built_site / "search/search_index.json").read_text())
+    pages = {doc["location"].split("#")[0] for doc in index["docs"] if UNIQUE_WORD in doc["text"]}
+    assert len(pages) == 1, pages
+
+
+def test_search_finds_the_one_page_and_the_result_opens_it(tab, site_url):
+    tab.page.goto(site_url)
+    tab.page.keyboard.press("/")
+    tab.page.locator("input[data-md-component=search-query]").press_sequentially(UNIQUE_WORD, delay=30)
+    results = tab.page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    assert "1 matching document" in tab.page.locator(".md-search-result__meta").inner_text()
+    results.first.locator("a").first.click()
+    tab.page.wait_for_url(re.compile(r"/history/rnns-and-lstms/"))
+    assert heading(tab) == "Recurrent networks and LSTMs"
+    assert UNIQUE_WORD in tab.page.locator("article").inner_text()
+    assert tab.console_errors == []
+    assert tab.foreign_requests() == []

@@ -1,0 +1,92 @@
+"""The strict build: every page is published with its title, and nothing loads from another host."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.files import get_files
+from selectolax.lexbor import LexborHTMLParser
+
+from conftest import ROOT, run_mkdocs
+from offline import external_loads
+
+def nav_pages():
+    """(page, heading written in its source) for every page in the navigation."""
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    nav = get_navigation(get_files(config), config)
+    pages = []
+    for page in nav.pages:
+        page.read_source(config)
+        pages.append((page, re.search(r"^# (.+)$", page.markdown, re.M).group(1)))
+    return pages
+
+
+def test_every_nav_page_is_built_with_its_title(built_site):
+    pages = nav_pages()
+    assert len(pages) >= 15
+    for page, heading in pages:
+        html = LexborHTMLParser((built_site / page.file.dest_uri).read_text(encoding="utf-8"))
+        assert html.css_first("article h1").text().rstrip("\u00b6") == heading, page.file.src_uri
+        title = html.css_first("title").text()
+        expected = "AI research diary" if page.is_homepage else f"{page.title or heading} - "
+        assert title.startswith(expected), page.file.src_uri
+
+
+@pytest.mark.parametrize("name", ["sitemap.xml", "404.html", "search/search_index.json", "index.html"])
+def test_site_carries_the_files_readers_and_crawlers_need(built_site, name):
+    assert (built_site / name).stat().st_size > 0
+
+
+def test_search_index_holds_every_page(built_site):
+    index = json.loads((built_site / "search/search_index.json").read_text())
+    locations = {doc["location"] for doc in index["docs"]}
+    for page, _ in nav_pages():
+        assert page.file.url.removeprefix("./") in locations, page.file.src_uri
+
+
+def test_no_page_loads_anything_from_another_host(built_site):
+    offenders = {}
+    for html in built_site.rglob("*.html"):
+        found = list(external_loads(html.read_text(encoding="utf-8"), "ashioyajotham.github.io"))
+        if found:
+            offenders[str(html.relative_to(built_site))] = found
+    assert offenders == {}
+
+
+def test_stylesheets_import_nothing_from_another_host(built_site):
+    for css in built_site.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        assert not re.search(r"url\(\s*['\"]?https?://|@import\s+(url\()?['\"]?https?://", text), css
+
+
+def test_the_external_load_check_catches_each_kind_of_resource():
+    html = """
+      <script src="https://cdn.example.org/x.js"></script>
+      <link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">
+      <img src="https://twemoji.example/1f600.svg">
+      <img srcset="/ok.png 1x, https://img.example/2x.png 2x">
+      <a href="https://arxiv.org/abs/1706.03762">a link is not a load</a>
+      <link rel="canonical" href="https://elsewhere.example/">
+      <script src="assets/local.js"></script>
+    """
+    assert list(external_loads(html, "ashioyajotham.github.io")) == [
+        "https://cdn.example.org/x.js",
+        "https://twemoji.example/1f600.svg",
+        "https://img.example/2x.png",
+        "https://fonts.googleapis.com/css?family=Roboto",
+    ]
+
+
+def test_unicode_emoji_stay_off_the_cdn_and_icons_are_inline_svg(project_copy):
+    page = project_copy / "docs" / "about.md"
+    page.write_text(page.read_text() + "\n\nMood :smile: and icon :material-flask:\n")
+    result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
+    assert result.returncode == 0, result.stdout
+    html = (project_copy / "out" / "about" / "index.html").read_text()
+    paragraph = re.search(r"<p>Mood .*?</p>", html, re.S).group(0)
+    assert "\N{SMILING FACE WITH OPEN MOUTH AND SMILING EYES}" in paragraph
+    assert "<img" not in paragraph
+    assert re.search(r'<span class="twemoji"><svg', paragraph)
