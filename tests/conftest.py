@@ -51,11 +51,23 @@ def free_port():
         return sock.getsockname()[1]
 
 
+# Where the built site is served in tests: under the same path as on GitHub Pages.
+# Material's instant navigation only takes over links whose full URL (port
+# included) is in the sitemap, so the test build uses this address as site_url.
+SITE_PATH = "/ai_research/"
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
+def site_port():
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, site_port):
     """The project's site, built strictly into a temporary directory."""
     site = tmp_path_factory.mktemp("built") / "site"
-    result = run_mkdocs("build", "--strict", "--site-dir", str(site))
+    site_url = f"http://127.0.0.1:{site_port}{SITE_PATH}"
+    result = run_mkdocs("build", "--strict", "--site-dir", str(site), env={"SITE_URL": site_url})
     assert result.returncode == 0, result.stdout
     return site
 
@@ -68,19 +80,26 @@ def project_copy(tmp_path):
     return copy
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class _SubPathHandler(SimpleHTTPRequestHandler):
+    """Static files under SITE_PATH, as GitHub Pages serves a project site; 404 elsewhere."""
+
+    def translate_path(self, path):
+        if not path.startswith(SITE_PATH):
+            return "/nonexistent"
+        return super().translate_path("/" + path[len(SITE_PATH):])
+
     def log_message(self, *args):
         pass
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site):
+def site_url(built_site, site_port):
     """Base URL of the built site served by a static file server on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    handler = functools.partial(_SubPathHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", site_port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield f"http://127.0.0.1:{site_port}{SITE_PATH}"
     server.shutdown()
     server.server_close()
 

@@ -3,14 +3,12 @@
 import json
 import re
 
-import pytest
+from playwright.sync_api import expect
+
+CONTENT = "article.md-content__inner"
 
 # A word that appears on exactly one page of the diary.
 UNIQUE_WORD = "Jacobians"
-
-
-def heading(tab):
-    return tab.page.locator("h1").first.inner_text().rstrip("\u00b6").strip()
 
 
 def scheme(tab):
@@ -31,7 +29,7 @@ def test_dark_mode_survives_navigation(tab, site_url):
     switch_to_dark(tab)
     tab.page.get_by_role("link", name="Errata").first.click()
     tab.page.wait_for_url(re.compile(r"/errata/$"))
-    assert heading(tab) == "Errata"
+    expect(tab.page.locator(f"{CONTENT} h1")).to_have_text("Errata\u00b6")
     assert scheme(tab) == "slate"
     tab.page.reload()
     assert scheme(tab) == "slate"
@@ -54,7 +52,7 @@ def test_search_finds_the_one_page_and_the_result_opens_it(tab, site_url):
     assert "1 matching document" in tab.page.locator(".md-search-result__meta").inner_text()
     results.first.locator("a").first.click()
     tab.page.wait_for_url(re.compile(r"/history/rnns-and-lstms/"))
-    assert heading(tab) == "Recurrent networks and LSTMs"
-    assert UNIQUE_WORD in tab.page.locator("article").inner_text()
+    expect(tab.page.locator(f"{CONTENT} h1")).to_have_text("Recurrent networks and LSTMs\u00b6")
+    assert UNIQUE_WORD in tab.page.locator(CONTENT).inner_text()
     assert tab.console_errors == []
     assert tab.foreign_requests() == []

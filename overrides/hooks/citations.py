@@ -26,7 +26,8 @@ CSL_STYLE = "apa"
 MARKER = re.compile(r"^<!--\s*diary:([\w-]+)\s*-->\s*$", re.MULTILINE)
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 FOOTNOTE_SUFFIX = re.compile(r"\s*\[\^[^\]]+\]\s*$")
-PAGE_RANGE = re.compile(r"(\d)--(\d)")
+# pandoc writes the dashes it read from BibTeX back as `--` and `---`.
+DASHES = ((re.compile(r"(?<=\w)---(?=\w)"), "\u2014"), (re.compile(r"(?<=\w)--(?=\w)"), "\u2013"))
 
 # Bibliography groups, in reading order, keyed by each entry's `keywords` field.
 TOPICS = {
@@ -102,7 +103,13 @@ def reference_texts(keys, config):
     """Formatted reference (Markdown) for each key, via the plugin's registry."""
     registry = _registry(config)
     registry.validate_citation_blocks([CitationBlock([Citation(key)]) for key in keys])
-    return {key: PAGE_RANGE.sub("\\1\u2013\\2", registry.reference_text(Citation(key))) for key in keys}
+    return {key: typeset_dashes(registry.reference_text(Citation(key))) for key in keys}
+
+
+def typeset_dashes(text):
+    for pattern, dash in DASHES:
+        text = pattern.sub(dash, text)
+    return text
 
 
 def reference_list(keys, config):

@@ -1,0 +1,82 @@
+"""Math typesets in Chromium from the site's own MathJax: direct loads, instant navigation, dark mode."""
+
+import re
+
+from playwright.sync_api import expect
+
+
+ATTENTION = "history/attention-and-transformers/"
+
+
+def assert_typeset(tab):
+    page = tab.page
+    page.wait_for_function(
+        """() => {
+          const math = document.querySelectorAll("article.md-content__inner .arithmatex");
+          return math.length > 0 && document.querySelectorAll("article.md-content__inner mjx-container").length >= math.length;
+        }""",
+        timeout=20000,
+    )
+    text = page.locator("article.md-content__inner").inner_text()
+    for raw in ("\\frac", "\\sqrt", "$$", "\\(", "\\["):
+        assert raw not in text, f"raw TeX {raw!r} is visible"
+    errors = page.locator("article mjx-merror").count()
+    assert errors == 0, "MathJax reported a TeX error"
+
+
+def test_math_typesets_on_a_direct_load(tab, site_url):
+    tab.page.goto(site_url + ATTENTION)
+    assert_typeset(tab)
+    # The attention equation is there as math, with its softmax and square root.
+    assert tab.page.locator("mjx-container[display=true]").count() >= 1
+    assert "softmax" in tab.page.locator("article.md-content__inner").inner_text()
+    assert tab.console_errors == []
+    assert tab.foreign_requests() == []
+    mathjax = [url for url in tab.requests if "mathjax" in url]
+    assert any(url.endswith("assets/mathjax/tex-chtml.js") for url in mathjax)
+
+
+def test_math_typesets_after_instant_navigation(tab, site_url):
+    tab.page.goto(site_url)
+    tab.page.wait_for_load_state("networkidle")  # instant navigation starts once the sitemap is in
+    # Instant navigation swaps the page in place: the marker on window survives it.
+    tab.page.evaluate("window.__sameDocument = true")
+    tab.page.locator("a[href$='history/']").first.click()
+    tab.page.wait_for_url(re.compile(r"/history/$"))
+    assert tab.page.evaluate("window.__sameDocument") is True
+    tab.page.get_by_role("link", name="N-grams").first.click()
+    tab.page.wait_for_url(re.compile(r"/history/n-grams/$"))
+    expect(tab.page.locator("article.md-content__inner h1")).to_contain_text("N-grams")
+    assert tab.page.evaluate("window.__sameDocument") is True
+    assert_typeset(tab)
+    tab.page.get_by_role("link", name="RNNs and LSTMs").first.click()
+    tab.page.wait_for_url(re.compile(r"/history/rnns-and-lstms/$"))
+    expect(tab.page.locator("article.md-content__inner h1")).to_contain_text("Recurrent networks")
+    assert tab.page.evaluate("window.__sameDocument") is True
+    assert_typeset(tab)
+    assert tab.console_errors == []
+    assert tab.foreign_requests() == []
+
+
+def test_math_follows_the_text_colour_in_dark_mode(browser, site_url):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    try:
+        page.goto(site_url + ATTENTION)
+        assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        page.wait_for_selector("article mjx-container", timeout=20000)
+        colours = page.evaluate(
+            """() => [getComputedStyle(document.querySelector("article mjx-container")).color,
+                     getComputedStyle(document.querySelector("article p")).color]"""
+        )
+        assert colours[0] == colours[1], colours
+        brightness = sum(map(int, re.findall(r"\d+", colours[0])[:3]))
+        assert brightness > 400, f"math is dark on a dark page: {colours[0]}"
+    finally:
+        context.close()
+
+
+def test_pages_without_math_do_not_load_mathjax(tab, site_url):
+    tab.page.goto(site_url + "about/")
+    tab.page.wait_for_load_state("networkidle")
+    assert not [url for url in tab.requests if "tex-chtml" in url]
