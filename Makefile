@@ -10,7 +10,7 @@ PORT ?= 8000
 # Material prints a banner about MkDocs 2.0 on every run; the stack is pinned to 1.6.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test deploy browser clean help
+.PHONY: serve build test deploy notebooks browser clean help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,7 +21,11 @@ $(VENV)/.site-deps: requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-$(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.site-deps
+$(VENV)/.notebook-deps: requirements-notebooks.txt $(VENV)/.site-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-notebooks.txt
+	@touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.notebook-deps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
@@ -36,6 +40,9 @@ browser: $(VENV)/.dev-deps ## Make sure a Chromium for the browser tests exists
 
 test: $(VENV)/.dev-deps browser ## Run the whole test suite
 	$(BIN)/python -m pytest
+
+notebooks: $(VENV)/.notebook-deps ## Execute changed notebooks and update the execution report
+	$(BIN)/python scripts/run_notebooks.py $(if $(FORCE),--force)
 
 deploy: test ## Test, then publish to the gh-pages branch
 	$(BIN)/mkdocs gh-deploy --strict --clean

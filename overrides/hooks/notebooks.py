@@ -1,0 +1,155 @@
+"""Notebook pages: clear errors for bad notebooks, citations and math like essays, a provenance strip.
+
+mkdocs-jupyter renders each committed notebook (without executing it). This
+hook checks every notebook before that, so a broken one stops the build with
+one line naming it; keeps Markdown plugins from reading a notebook's JSON as
+if it were Markdown; and then finishes the rendered page: `[@key]` citations
+and TeX in Markdown cells become the same links and MathJax markup as on
+essays, the page gets its reference list, and a strip under the title shows
+the last run from the execution report with download and Colab links.
+"""
+
+import posixpath
+import re
+from urllib.parse import urlsplit
+
+from citations import link_citations, reference_list_html
+from diary_files import DiaryFileError, load_report, notebook_info, read_notebook
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from offline import external_loads
+from selectolax.lexbor import LexborHTMLParser
+
+DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|(\\begin\{(\w+\*?)\}.+?\\end\{\3\})", re.DOTALL)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", re.DOTALL)
+MATH_CONFIG = 'script[type="text/x-mathjax-config"]'
+REPORT_MARKER = "<!-- diary:execution-report -->"
+
+
+def is_notebook(page):
+    return page.file.src_uri.endswith(".ipynb")
+
+
+def on_files(files, config):
+    for file in files.documentation_pages():
+        if file.src_uri.endswith(".ipynb"):
+            try:
+                read_notebook(file.abs_src_path, f"docs/{file.src_uri}")
+            except DiaryFileError as error:
+                raise PluginError(str(error)) from None
+    return files
+
+
+@event_priority(110)  # before the citation hook and mkdocs-bibtex see the page
+def on_page_markdown(markdown, page, config, files):
+    # mkdocs-jupyter renders from the .ipynb file itself; the "Markdown" here is its JSON.
+    if is_notebook(page):
+        return ""
+    if REPORT_MARKER in markdown:
+        markdown = markdown.replace(REPORT_MARKER, execution_report(page, config, files))
+    return markdown
+
+
+def execution_report(page, config, files):
+    """The execution report as a Markdown table, one row per notebook in the site."""
+    report = load_report(config.docs_dir)
+    here = posixpath.dirname(page.file.src_uri) or "."
+    rows = [
+        {
+            "link": posixpath.relpath(file.src_uri, here),
+            "name": file.src_uri,
+            "title": notebook_info(read_notebook(file.abs_src_path), file.src_uri)["title"] or file.src_uri,
+            "record": report.get(file.src_uri, {}),
+        }
+        for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri)
+        if file.src_uri.endswith(".ipynb")
+    ]
+    versions = sorted({
+        (name, version)
+        for row in rows
+        for name, version in [("python", row["record"].get("python")), *row["record"].get("packages", {}).items()]
+        if version
+    })
+    template = config.theme.get_env().get_template("partials/execution-report.md.jinja")
+    return template.render(rows=rows, versions=versions)
+
+
+def on_page_content(html, page, config, files):
+    if not is_notebook(page):
+        return html
+    tree = LexborHTMLParser(f"<body>{html}</body>")
+    drop_foreign_scripts(tree, urlsplit(config.site_url or "").netloc)
+    keys = finish_markdown_cells(tree, page, config)
+    insert_after_title(tree, provenance_strip(page, config))
+    body = tree.body.inner_html
+    return body + reference_list_html(keys, config) if keys else body
+
+
+def drop_foreign_scripts(tree, own_host):
+    """Remove what nbconvert's template loads from CDNs: MathJax 2 (and its config), mermaid,
+    the widget manager. The site typesets math itself; mermaid and widgets have no offline copy."""
+    for node in tree.css("script"):
+        empty = node.attributes.get("src") == ""
+        if empty or node.css_matches(MATH_CONFIG) or any(external_loads(node.html, own_host)):
+            node.decompose()
+
+
+def finish_markdown_cells(tree, page, config):
+    """Turn citations and TeX in each Markdown cell into the site's markup; return the keys cited."""
+    keys, anchored = [], set()
+    for number, cell in enumerate(notebook_cells(tree), start=1):
+        if "jp-MarkdownCell" not in (cell.attributes.get("class") or ""):
+            continue
+        rendered = cell.css_first(".jp-RenderedMarkdown")
+        if rendered is None:
+            continue
+        where = f"docs/{page.file.src_uri}, cell {number}"
+        text, cited = link_citations(typeset_math(rendered.inner_html), where, config, anchored)
+        rendered.inner_html = text
+        keys += [key for key in cited if key not in keys]
+    return keys
+
+
+def notebook_cells(tree):
+    """One element per notebook cell (mkdocs-jupyter wraps code cells in a second jp-Cell)."""
+    for cell in tree.css("div.jp-Cell"):
+        parent = cell.parent
+        if parent is None or "jp-Cell" not in (parent.attributes.get("class") or "").split():
+            yield cell
+
+
+def typeset_math(html):
+    """Wrap TeX in the arithmatex markup that the site's MathJax loader looks for."""
+    html = DISPLAY_MATH.sub(
+        lambda m: f'<div class="arithmatex">\\[{m.group(1) if m.group(1) is not None else m.group(2)}\\]</div>',
+        html,
+    )
+    return INLINE_MATH.sub(lambda m: f'<span class="arithmatex">\\({m.group(1)}\\)</span>', html)
+
+
+def insert_after_title(tree, fragment):
+    """Put `fragment` right under the notebook's title (or first, if it has none)."""
+    node = LexborHTMLParser(f"<body>{fragment}</body>").body.child
+    title = tree.css_first("h1")
+    if title is not None:
+        title.insert_after(node)
+    else:
+        tree.body.insert_child(node)
+
+
+def colab_url(config, src_uri):
+    """Open-in-Colab link for a notebook on the default branch named in `edit_uri`."""
+    repository = urlsplit(config.repo_url).path.strip("/")
+    branch = (config.edit_uri or "edit/main/docs/").strip("/").split("/")[1]
+    docs = posixpath.relpath(config.docs_dir, posixpath.dirname(config.config_file_path))
+    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{docs}/{src_uri}"
+
+
+def provenance_strip(page, config):
+    record = load_report(config.docs_dir).get(page.file.src_uri, {})
+    template = config.theme.get_env().get_template("partials/notebook-strip.html")
+    return template.render(
+        record=record,
+        download=posixpath.basename(page.file.src_uri),
+        colab=colab_url(config, page.file.src_uri),
+    )

@@ -1,0 +1,162 @@
+"""Notebook pages: provenance strip, downloads, Colab links, folder listings, citations and math."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from playwright.sync_api import expect
+from selectolax.lexbor import LexborHTMLParser
+
+from conftest import ROOT, run_mkdocs
+
+QUIRKS = Path(__file__).parent / "notebook-quirks"
+NOTEBOOKS = sorted(p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.ipynb"))
+CONTENT = "article.md-content__inner"
+
+
+def page_of(notebook):
+    return notebook.removesuffix(".ipynb") + "/index.html"
+
+
+def parse(site, page):
+    return LexborHTMLParser((site / page).read_text(encoding="utf-8"))
+
+
+def test_the_diary_has_its_four_notebooks_in_four_topic_folders():
+    folders = {notebook.split("/")[0] for notebook in NOTEBOOKS}
+    assert {"langchain", "finetuning", "embeddings", "history"} <= folders
+    for notebook in NOTEBOOKS:
+        nb = nbformat.read(ROOT / "docs" / notebook, 4)
+        meta = nb.metadata["diary"]
+        assert meta["summary"] and meta["tags"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["date"])
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
+        assert code and all(cell.outputs for cell in code if cell.source.strip()), notebook
+        assert any("[@" in cell.source for cell in nb.cells if cell.cell_type == "markdown"), notebook
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_page_shows_provenance_and_links(built_site, notebook):
+    tree = parse(built_site, page_of(notebook))
+    strip = tree.css_first(f"{CONTENT} .notebook-strip")
+    record = json.loads((ROOT / "docs/execution-report.json").read_text())["notebooks"][notebook]
+    assert strip.attributes["data-status"] == record["status"] == "ok"
+    assert record["last_success"][:10] in strip.text()
+    assert f"{record['duration_s']:.1f} s" in strip.text()
+
+    download = strip.css_first("a[download]")
+    served = built_site / page_of(notebook).removesuffix("index.html") / download.attributes["href"]
+    assert served.read_bytes() == (ROOT / "docs" / notebook).read_bytes()
+
+    colab = strip.css_first("a[href^='https://colab.research.google.com/']").attributes["href"]
+    assert colab == f"https://colab.research.google.com/github/ashioyajotham/ai_research/blob/main/docs/{notebook}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_citations_link_to_its_reference_list(built_site, notebook):
+    tree = parse(built_site, page_of(notebook))
+    citations = tree.css(f"{CONTENT} a.citation")
+    assert citations
+    for link in citations:
+        assert tree.css_first(f'li[id="{link.attributes["href"][1:]}"]') is not None
+    for cell in tree.css(f"{CONTENT} .jp-MarkdownCell"):
+        assert "[@" not in cell.text() and "$$" not in cell.text()
+
+
+@pytest.mark.parametrize("folder", ["langchain", "finetuning", "embeddings", "history"])
+def test_folder_index_lists_its_notebooks_from_their_metadata(built_site, folder):
+    tree = parse(built_site, f"{folder}/index.html")
+    listing = tree.css_first(".folder-listing").text()
+    for notebook in [n for n in NOTEBOOKS if n.startswith(folder + "/")]:
+        nb = nbformat.read(ROOT / "docs" / notebook, 4)
+        title = re.search(r"^# (.+)$", nb.cells[0].source, re.M).group(1)
+        assert title in listing
+        assert nb.metadata["diary"]["date"] in listing
+        assert nb.metadata["diary"]["summary"][:40] in " ".join(listing.split())
+        for tag in nb.metadata["diary"]["tags"]:
+            assert tag in listing
+
+
+def test_execution_report_page_lists_every_notebook(built_site):
+    text = parse(built_site, "execution-report/index.html").css_first(CONTENT).text()
+    for notebook in NOTEBOOKS:
+        assert notebook in text
+    assert "failed" not in text
+
+
+def test_a_notebook_added_to_a_folder_appears_in_its_index_and_navigation(project_copy):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["diary"] = {"summary": "A freshly added experiment.", "date": "2026-11-30", "tags": ["fresh-tag"]}
+    nb.cells = [nbformat.v4.new_markdown_cell("# A brand new notebook\n\nCiting [@hu2022lora] and $r \\ll d$."),
+                nbformat.v4.new_code_cell("1 + 1")]
+    nbformat.write(nb, project_copy / "docs/finetuning/brand-new.ipynb")
+    result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
+    assert result.returncode == 0, result.stdout
+    index = LexborHTMLParser((project_copy / "out/finetuning/index.html").read_text())
+    listing = index.css_first(".folder-listing")
+    assert "A brand new notebook" in listing.text() and "fresh-tag" in listing.text()
+    assert listing.css_first("a[href='brand-new/']") is not None
+    nav = [a.attributes.get("href") for a in index.css("nav.md-nav--primary a")]
+    assert "brand-new/" in nav
+    page = (project_copy / "out/finetuning/brand-new/index.html").read_text()
+    assert "Not run by" in page  # no execution record yet, and the page says so
+
+
+def test_notebooks_exported_by_other_tools_render(project_copy):
+    for name in ("colab-export.ipynb", "vscode-export.ipynb", "jupyterlab-widgets.ipynb"):
+        shutil.copy(QUIRKS / name, project_copy / "docs/embeddings" / name)
+    result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
+    assert result.returncode == 0, result.stdout
+    for name, said in [("colab-export", "colab says 42"), ("vscode-export", "vscode says 42"),
+                       ("jupyterlab-widgets", "jupyterlab says 42")]:
+        page = (project_copy / "out/embeddings" / name / "index.html").read_text()
+        assert said in page
+        assert "cdn.jsdelivr" not in page and "unpkg.com" not in page and "cdnjs" not in page
+    colab = (project_copy / "out/embeddings/colab-export/index.html").read_text()
+    assert "Vaswani et al., 2017" in colab and '<span class="arithmatex">' in colab
+
+
+@pytest.mark.parametrize("name, message", [
+    ("truncated.ipynb", "docs/embeddings/truncated.ipynb: not valid JSON at line 4, column 1"),
+    ("not-a-notebook.ipynb", "docs/embeddings/not-a-notebook.ipynb: JSON but not a notebook"),
+])
+def test_a_broken_notebook_fails_the_build_with_one_line(project_copy, name, message):
+    shutil.copy(QUIRKS / name, project_copy / "docs/embeddings" / name)
+    result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
+    assert result.returncode != 0
+    assert message in result.stdout
+    assert "Traceback" not in result.stdout
+
+
+def test_unknown_key_in_a_notebook_names_the_notebook_and_cell(project_copy):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("1"),
+                nbformat.v4.new_markdown_cell("As shown by [@nobody2099imaginary].")]
+    nbformat.write(nb, project_copy / "docs/langchain/bad-citation.ipynb")
+    result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
+    assert result.returncode != 0
+    assert "docs/langchain/bad-citation.ipynb, cell 3: unknown citation key '@nobody2099imaginary'" in result.stdout
+
+
+def test_notebook_citations_and_math_work_in_chromium_after_instant_navigation(tab, site_url):
+    notebook = next(n for n in NOTEBOOKS if n.startswith("history/"))
+    tab.page.goto(site_url + "history/")
+    tab.page.wait_for_load_state("networkidle")
+    tab.page.evaluate("window.__sameDocument = true")
+    tab.page.locator(f"{CONTENT} .folder-listing a[href$='{Path(notebook).stem}/']").click()
+    tab.page.wait_for_url(re.compile(Path(notebook).stem + "/$"))
+    assert tab.page.evaluate("window.__sameDocument") is True
+    tab.page.wait_for_function(
+        """() => { const m = document.querySelectorAll("article.md-content__inner .arithmatex");
+                   return m.length > 0 && document.querySelectorAll("article.md-content__inner mjx-container").length >= m.length; }""",
+        timeout=20000,
+    )
+    citation = tab.page.locator(f"{CONTENT} a.citation").first
+    target = citation.get_attribute("href").split("#")[1]  # instant navigation makes hrefs absolute
+    citation.click()
+    expect(tab.page.locator(f"li[id='{target}']")).to_be_in_viewport()
+    assert tab.console_errors == []
+    assert tab.foreign_requests() == []
