@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 
@@ -58,16 +59,17 @@ def test_math_typesets_after_instant_navigation(tab, site_url):
     assert tab.foreign_requests() == []
 
 
-def test_math_follows_the_text_colour_in_dark_mode(browser, site_url):
+@pytest.mark.parametrize("path", [ATTENTION, "history/n-gram-smoothing/"])
+def test_math_follows_the_text_colour_in_dark_mode(browser, site_url, path):
     context = browser.new_context(color_scheme="dark")
     page = context.new_page()
     try:
-        page.goto(site_url + ATTENTION)
+        page.goto(site_url + path)
         assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
         page.wait_for_selector("article mjx-container", timeout=20000)
         colours = page.evaluate(
-            """() => [getComputedStyle(document.querySelector("article mjx-container")).color,
-                     getComputedStyle(document.querySelector("article p")).color]"""
+            """() => { const math = document.querySelector("article mjx-container");
+                       return [getComputedStyle(math).color, getComputedStyle(math.closest("p, div")).color]; }"""
         )
         assert colours[0] == colours[1], colours
         brightness = sum(map(int, re.findall(r"\d+", colours[0])[:3]))

@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urljoin
 
 import nbformat
 import pytest
@@ -139,6 +140,15 @@ def test_unknown_key_in_a_notebook_names_the_notebook_and_cell(project_copy):
     result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
     assert result.returncode != 0
     assert "docs/langchain/bad-citation.ipynb, cell 3: unknown citation key '@nobody2099imaginary'" in result.stdout
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_download_link_serves_the_notebook(tab, site_url, notebook):
+    tab.page.goto(site_url + notebook.removesuffix(".ipynb") + "/")
+    href = tab.page.locator(f"{CONTENT} .notebook-strip a[download]").get_attribute("href")
+    response = tab.page.request.get(urljoin(tab.page.url, href))
+    assert response.ok
+    assert response.body() == (ROOT / "docs" / notebook).read_bytes()
 
 
 def test_notebook_citations_and_math_work_in_chromium_after_instant_navigation(tab, site_url):
