@@ -44,8 +44,8 @@ test: $(VENV)/.dev-deps browser ## Run the whole test suite
 notebooks: $(VENV)/.notebook-deps ## Execute changed notebooks and update the execution report
 	$(BIN)/python scripts/run_notebooks.py $(if $(FORCE),--force)
 
-deploy: test ## Test, then publish to the gh-pages branch
-	$(BIN)/mkdocs gh-deploy --strict --clean
+deploy: $(VENV)/.dev-deps browser ## From a clean tree: test, build strictly, then publish to gh-pages
+	$(BIN)/python scripts/deploy.py
 
 clean: ## Remove the built site and caches (keeps .venv)
 	rm -rf site .cache .pytest_cache

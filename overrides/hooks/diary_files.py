@@ -9,6 +9,7 @@ import ast
 import datetime
 import json
 import re
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -26,10 +27,12 @@ class DiaryFileError(Exception):
 def read_notebook(path, name=None):
     """Read and validate a notebook, or raise DiaryFileError with a one-line reason."""
     name = name or str(path)
+    data = Path(path).read_bytes()
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise DiaryFileError(f"{name}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
+        line = data[: error.start].count(b"\n") + 1
+        raise DiaryFileError(f"{name}: line {line}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -39,14 +42,30 @@ def read_notebook(path, name=None):
     if not isinstance(data, dict) or "cells" not in data or "nbformat" not in data:
         raise DiaryFileError(f"{name}: JSON but not a notebook (no 'cells' or 'nbformat')")
     try:
-        notebook = nbformat.reads(text, as_version=4)
-        nbformat.validate(notebook)
+        with warnings.catch_warnings():  # nbformat warns about ids that older tools leave out
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(text, as_version=4)
+            nbformat.validate(notebook)
     except nbformat.ValidationError as error:
-        where = "/".join(str(part) for part in error.absolute_path) or "top level"
-        raise DiaryFileError(f"{name}: not a valid notebook at {where}: {error.message}") from None
+        raise DiaryFileError(f"{name}: not a valid notebook: {_schema_problem(error)}") from None
     except Exception as error:  # nbformat raises bare errors for very old or odd formats
         raise DiaryFileError(f"{name}: not a readable notebook: {error}") from None
     return notebook
+
+
+def _schema_problem(error):
+    """The most specific thing a notebook schema error says, with the cell numbered from 1."""
+    path = list(error.absolute_path)
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if len(path) == 2 and path[0] == "cells" and instance.get("cell_type") not in ("markdown", "code", "raw"):
+        return f"cell {path[1] + 1}: unknown cell_type {instance.get('cell_type')!r} (use markdown, code or raw)"
+    specific = [e for e in (error.context or []) if "is not one of" in e.message]
+    detail = specific[0] if specific else error
+    message = detail.message if len(detail.message) <= 120 else detail.message[:117] + "..."
+    if len(path) >= 2 and path[0] == "cells":
+        field = f" {detail.absolute_path[-1]}" if specific else ""
+        return f"cell {path[1] + 1}{field}: {message}"
+    return f"{'/'.join(map(str, path)) or 'top level'}: {message}"
 
 
 def notebook_info(notebook, name="notebook"):
@@ -59,6 +78,7 @@ def notebook_info(notebook, name="notebook"):
         "summary": meta.get("summary") or first_paragraph(markdown),
         "date": parse_date(meta.get("date"), name),
         "tags": list(meta.get("tags", [])),
+        "draft": bool(meta.get("draft")),
     }
 
 
@@ -70,7 +90,9 @@ def markdown_info(text, name="page"):
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 2}" if mark else ""
-        raise DiaryFileError(f"{name}:{line} front matter is not valid YAML") from None
+        raise DiaryFileError(f"{name}:{line}: front matter is not valid YAML") from None
+    if not isinstance(meta, dict):
+        raise DiaryFileError(f"{name}: front matter must be 'key: value' lines, not a {type(meta).__name__}")
     body = text[match.end():] if match else text
     title = meta.get("title") or (HEADING.search(body).group(1) if HEADING.search(body) else None)
     return {
@@ -78,6 +100,7 @@ def markdown_info(text, name="page"):
         "summary": meta.get("description") or first_paragraph(body),
         "date": parse_date(meta.get("date"), name),
         "tags": list(meta.get("tags", [])),
+        "draft": bool(meta.get("draft")),
     }
 
 
@@ -88,7 +111,7 @@ def script_info(text, name):
     except SyntaxError:
         docstring = ""
     lines = docstring.strip().splitlines()
-    return {"title": name, "summary": lines[0] if lines else "", "date": None, "tags": []}
+    return {"title": name, "summary": lines[0] if lines else "", "date": None, "tags": [], "draft": False}
 
 
 def first_paragraph(markdown):
@@ -118,3 +141,21 @@ def load_report(docs_dir):
     if not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))["notebooks"]
+
+
+# What a published notebook keeps; anything else in its metadata may describe
+# the author's machine (paths, user and host names, editor state, widget state).
+PUBLISHED_NOTEBOOK_METADATA = {"kernelspec", "language_info", "diary"}
+PUBLISHED_CELL_METADATA = {"tags", "jupyter"}
+
+
+def published_notebook(notebook):
+    """A copy fit to publish and the metadata keys it left out, e.g. ['metadata.widgets']."""
+    copy = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    removed = sorted(f"metadata.{key}" for key in set(copy.metadata) - PUBLISHED_NOTEBOOK_METADATA)
+    copy.metadata = {key: value for key, value in copy.metadata.items() if key in PUBLISHED_NOTEBOOK_METADATA}
+    for number, cell in enumerate(copy.cells, start=1):
+        extra = set(cell.metadata) - PUBLISHED_CELL_METADATA
+        removed += [f"cell {number} metadata.{key}" for key in sorted(extra)]
+        cell.metadata = {key: value for key, value in cell.metadata.items() if key in PUBLISHED_CELL_METADATA}
+    return copy, removed

@@ -1,7 +1,8 @@
 """Folder indexes and navigation that follow the files, not a hand-kept list.
 
 A folder whose `index.md` heads a section of the navigation gets every
-notebook and page saved in that folder added to that section, and the line
+published notebook and page saved in that folder added to that section (drafts
+are left out), and the line
 `<!-- diary:listing -->` in the index becomes a table of the folder's
 notebooks, notes and scripts with their title, summary, date and tags, read
 from the files themselves. Adding a notebook to a folder needs no other edit.
@@ -11,16 +12,18 @@ import posixpath
 from pathlib import Path
 
 from diary_files import DiaryFileError, markdown_info, notebook_info, read_notebook, script_info
-from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 MARKER = "<!-- diary:listing -->"
 LISTED = (".ipynb", ".md", ".py")
 PAGES = (".ipynb", ".md")
 
 
-def on_config(config):
-    config.nav = extend_sections(config.nav or [], Path(config.docs_dir))
-    return config
+@event_priority(-50)  # after the publishing hook has marked drafts
+def on_files(files, config):
+    published = {file.src_uri for file in files.documentation_pages() if file.src_uri.endswith(PAGES)}
+    config.nav = extend_sections(config.nav or [], published)
+    return files
 
 
 def nav_paths(nav):
@@ -33,26 +36,24 @@ def nav_paths(nav):
             yield value
 
 
-def extend_sections(nav, docs):
-    """Append to each folder's section the pages saved in that folder but missing from the nav."""
+def extend_sections(nav, published):
+    """Append to each folder's section the published pages of that folder missing from the nav."""
     named = set(nav_paths(nav))
-    return [_extend(item, docs, named) for item in nav]
+    return [_extend(item, published, named) for item in nav]
 
 
-def _extend(item, docs, named):
+def _extend(item, published, named):
     if not isinstance(item, dict):
         return item
     (title, value), = item.items()
     if not isinstance(value, list):
         return item
-    value = [_extend(child, docs, named) for child in value]
+    value = [_extend(child, published, named) for child in value]
     folder = next((posixpath.dirname(p) for p in value if isinstance(p, str) and p.endswith("/index.md")), None)
     if folder:
-        for path in sorted((docs / folder).iterdir()):
-            relative = f"{folder}/{path.name}"
-            if path.suffix in PAGES and relative not in named:
-                value.append(relative)
-                named.add(relative)
+        for path in sorted(p for p in published if posixpath.dirname(p) == folder and p not in named):
+            value.append(path)
+            named.add(path)
     return {title: value}
 
 
@@ -69,15 +70,15 @@ def folder_entries(files, folder, index):
     """Listing entries for the files directly inside `folder`, newest first, then by title."""
     entries = []
     for file in files:
-        if posixpath.dirname(file.src_uri) != folder or file.src_uri == index:
+        if posixpath.dirname(file.src_uri) != folder or file.src_uri == index or not file.inclusion.is_included():
             continue
         extension = posixpath.splitext(file.src_uri)[1]
         if extension not in LISTED:
             continue
         try:
             info = file_info(file, extension)
-        except DiaryFileError as error:
-            raise PluginError(str(error)) from None
+        except DiaryFileError:
+            continue  # the publishing checks report it
         kind = {".ipynb": "Notebook", ".md": "Note", ".py": "Script"}[extension]
         entries.append({**info, "kind": kind, "link": posixpath.basename(file.src_uri)})
     return sorted(entries, key=lambda e: (-(e["date"].toordinal() if e["date"] else 0), e["title"] or ""))

@@ -6,24 +6,32 @@ one line naming it; keeps Markdown plugins from reading a notebook's JSON as
 if it were Markdown; and then finishes the rendered page: `[@key]` citations
 and TeX in Markdown cells become the same links and MathJax markup as on
 essays, the page gets its reference list, and a strip under the title shows
-the last run from the execution report with download and Colab links.
+the last run from the execution report with download and Colab links. The
+downloadable copy leaves out metadata that describes the author's machine.
 """
 
+import logging
 import posixpath
 import re
+import shutil
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import nbformat
 from citations import link_citations, reference_list_html
-from diary_files import DiaryFileError, load_report, notebook_info, read_notebook
+from diary_files import DiaryFileError, load_report, notebook_info, published_notebook, read_notebook
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from offline import external_loads
 from selectolax.lexbor import LexborHTMLParser
 
+log = logging.getLogger("mkdocs.hooks")
+
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|(\\begin\{(\w+\*?)\}.+?\\end\{\3\})", re.DOTALL)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", re.DOTALL)
 MATH_CONFIG = 'script[type="text/x-mathjax-config"]'
 REPORT_MARKER = "<!-- diary:execution-report -->"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def is_notebook(page):
@@ -86,12 +94,26 @@ def on_page_content(html, page, config, files):
 
 
 def drop_foreign_scripts(tree, own_host):
-    """Remove what nbconvert's template loads from CDNs: MathJax 2 (and its config), mermaid,
-    the widget manager. The site typesets math itself; mermaid and widgets have no offline copy."""
+    """Remove what nbconvert's template adds around the cells: MathJax 2 from a CDN (and its
+    config), mermaid's and the widget manager's CDN loaders, and saved widget state. The site
+    typesets math itself; mermaid and widgets have no offline copy. Scripts inside a cell's
+    output are left alone, so the offline check reports them."""
     for node in tree.css("script"):
+        if _inside_cell(node):
+            continue
         empty = node.attributes.get("src") == ""
-        if empty or node.css_matches(MATH_CONFIG) or any(external_loads(node.html, own_host)):
+        widget_state = node.attributes.get("type") == WIDGET_STATE
+        if empty or widget_state or node.css_matches(MATH_CONFIG) or any(external_loads(node.html, own_host)):
             node.decompose()
+
+
+def _inside_cell(node):
+    parent = node.parent
+    while parent is not None:
+        if "jp-Cell" in (parent.attributes.get("class") or "").split():
+            return True
+        parent = parent.parent
+    return False
 
 
 def finish_markdown_cells(tree, page, config):
@@ -135,6 +157,25 @@ def insert_after_title(tree, fragment):
         title.insert_after(node)
     else:
         tree.body.insert_child(node)
+
+
+def on_post_page(output, page, config):
+    if is_notebook(page):
+        publish_source(page)
+    return output
+
+
+def publish_source(page):
+    """Put the notebook beside its page for "Download .ipynb", without machine-specific metadata."""
+    source = Path(page.file.abs_src_path)
+    target = Path(page.file.abs_dest_path).parent / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)  # the page itself is written after this event
+    notebook, removed = published_notebook(read_notebook(source))
+    if removed:
+        log.info(f"docs/{page.file.src_uri}: left out of the published copy: {', '.join(removed)}")
+        nbformat.write(notebook, target)
+    else:
+        shutil.copyfile(source, target)
 
 
 def colab_url(config, src_uri):

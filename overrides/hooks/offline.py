@@ -4,15 +4,15 @@ Unicode emoji would otherwise be drawn from the twemoji CDN, and any page that
 references an external script, stylesheet, font or image fails the build.
 """
 
+import logging
 import re
 from urllib.parse import urlsplit
 
 from material.extensions.emoji import to_svg as material_to_svg
-from mkdocs.plugins import get_plugin_logger
 from pymdownx.emoji import to_alt
 from selectolax.lexbor import LexborHTMLParser
 
-log = get_plugin_logger(__name__)
+log = logging.getLogger("mkdocs.hooks")
 
 # Elements and attributes through which a browser fetches something on view.
 LOADING_ATTRIBUTES = {
@@ -76,7 +76,7 @@ def on_post_page(output, page, config):
     own_host = urlsplit(config.site_url or "").netloc
     for url in external_loads(output, own_host):
         log.error(
-            f"{page.file.src_uri}: loads {url} from a third-party host; "
+            f"docs/{page.file.src_uri}: loads {url} from a third-party host; "
             "ship the file with the site instead"
         )
     return output

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Publish the site to the gh-pages branch, but only from a clean, tested, buildable tree.
+
+Refuses to run with uncommitted changes (what is published must be what is
+committed), then runs the test suite and a strict build, and calls
+`mkdocs gh-deploy` only when both pass. Nothing is pushed otherwise.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(step, command, cwd):
+    print(f"==> {step}", flush=True)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if subprocess.run(command, cwd=cwd, env=env).returncode != 0:
+        print(f"deploy: {step} failed; nothing was deployed", file=sys.stderr)
+        return False
+    return True
+
+
+def uncommitted(project):
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+    return [line[3:] for line in status.splitlines()]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-tests", action="store_true",
+                        help="skip the test suite (the strict build still runs); for the tests of this script")
+    parser.add_argument("--remote-name", default="origin", help="git remote to push gh-pages to (default: origin)")
+    parser.add_argument("--project", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    project = args.project.resolve()
+
+    changed = uncommitted(project)
+    if changed:
+        print(f"deploy: refusing to deploy with uncommitted changes ({', '.join(changed[:5])}"
+              f"{', ...' if len(changed) > 5 else ''}); commit or stash them first", file=sys.stderr)
+        return 1
+    mkdocs = [sys.executable, "-m", "mkdocs"]
+    if not args.skip_tests and not run("tests", [sys.executable, "-m", "pytest", "-q"], project):
+        return 1
+    with tempfile.TemporaryDirectory() as scratch:
+        if not run("strict build", [*mkdocs, "build", "--strict", "--site-dir", scratch], project):
+            return 1
+    if not run("gh-deploy", [*mkdocs, "gh-deploy", "--strict", "--remote-name", args.remote_name], project):
+        return 1
+    print("deploy: published to the gh-pages branch")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
