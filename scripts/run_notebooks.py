@@ -104,6 +104,7 @@ def execute(notebook, path, project, timeout):
             kernel_name=notebook.metadata.get("kernelspec", {}).get("name", "python3"),
             resources={"metadata": {"path": str(path.parent)}},
             record_timing=False,
+            coalesce_streams=True,  # one stream output per cell, however the kernel chunked it
         )
 
         async def install_tracer(**_):

@@ -31,7 +31,7 @@ def test_dark_mode_survives_navigation(tab, site_url):
     assert scheme(tab) == "default"  # the context prefers light
     switch_to_dark(tab)
     tab.page.get_by_role("link", name="Errata").first.click()
-    tab.page.wait_for_url(re.compile(r"/errata/$"))
+    tab.page.wait_for_url(re.compile(r"/errata/(#.*)?$"))
     expect(tab.page.locator(f"{CONTENT} h1")).to_have_text("Errata\u00b6")
     assert scheme(tab) == "slate"
     tab.page.reload()

@@ -43,15 +43,15 @@ def test_math_typesets_after_instant_navigation(tab, site_url):
     # Instant navigation swaps the page in place: the marker on window survives it.
     tab.page.evaluate("window.__sameDocument = true")
     tab.page.locator("a[href$='history/']").first.click()
-    tab.page.wait_for_url(re.compile(r"/history/$"))
+    tab.page.wait_for_url(re.compile(r"/history/(#.*)?$"))
     assert tab.page.evaluate("window.__sameDocument") is True
     tab.page.get_by_role("link", name="N-grams").first.click()
-    tab.page.wait_for_url(re.compile(r"/history/n-grams/$"))
+    tab.page.wait_for_url(re.compile(r"/history/n-grams/(#.*)?$"))
     expect(tab.page.locator("article.md-content__inner h1")).to_contain_text("N-grams")
     assert tab.page.evaluate("window.__sameDocument") is True
     assert_typeset(tab)
     tab.page.get_by_role("link", name="RNNs and LSTMs").first.click()
-    tab.page.wait_for_url(re.compile(r"/history/rnns-and-lstms/$"))
+    tab.page.wait_for_url(re.compile(r"/history/rnns-and-lstms/(#.*)?$"))
     expect(tab.page.locator("article.md-content__inner h1")).to_contain_text("Recurrent networks")
     assert tab.page.evaluate("window.__sameDocument") is True
     assert_typeset(tab)

@@ -145,7 +145,7 @@ def test_notebook_citations_and_math_work_in_chromium_after_instant_navigation(t
     tab.page.wait_for_load_state("networkidle")
     tab.page.evaluate("window.__sameDocument = true")
     tab.page.locator(f"{CONTENT} .folder-listing a[href$='{Path(notebook).stem}/']").click()
-    tab.page.wait_for_url(re.compile(Path(notebook).stem + "/$"))
+    tab.page.wait_for_url(re.compile(Path(notebook).stem + "/(#.*)?$"))
     assert tab.page.evaluate("window.__sameDocument") is True
     tab.page.wait_for_function(
         """() => { const m = document.querySelectorAll("article.md-content__inner .arithmatex");
