@@ -107,7 +107,7 @@ def test_cited_on_lists_exactly_the_pages_that_cite_each_entry(built_site):
     assert len(entries) >= 40
     listed = {}
     for entry in entries:
-        key = entry.attributes["id"].removeprefix("bib-")
+        key = entry.css_first("h4").attributes["id"].removeprefix("bib-")
         links = entry.css(".bib-cited-on a")
         listed[key] = {
             (reading / link.attributes["href"]).resolve().relative_to(built_site.resolve()).as_posix()

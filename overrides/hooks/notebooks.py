@@ -32,6 +32,8 @@ INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", re.DOTALL)
 MATH_CONFIG = 'script[type="text/x-mathjax-config"]'
 REPORT_MARKER = "<!-- diary:execution-report -->"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# Longer printed output is a log or a dump, not something a reader searches for.
+MAX_INDEXED_OUTPUT = 1500
 
 
 def is_notebook(page):
@@ -52,6 +54,10 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     # mkdocs-jupyter renders from the .ipynb file itself; the "Markdown" here is its JSON.
     if is_notebook(page):
+        # Summary and tags feed the page description and the search index's tags field.
+        info = notebook_info(read_notebook(page.file.abs_src_path), page.file.src_uri)
+        page.meta.setdefault("description", info["summary"])
+        page.meta.setdefault("tags", info["tags"])
         return ""
     if REPORT_MARKER in markdown:
         markdown = markdown.replace(REPORT_MARKER, execution_report(page, config, files))
@@ -88,6 +94,8 @@ def on_page_content(html, page, config, files):
     tree = LexborHTMLParser(f"<body>{html}</body>")
     drop_foreign_scripts(tree, urlsplit(config.site_url or "").netloc)
     keys = finish_markdown_cells(tree, page, config)
+    unwrap_markdown_cells(tree)
+    keep_search_to_what_matters(tree)
     insert_after_title(tree, provenance_strip(page, config))
     body = tree.body.inner_html
     return body + reference_list_html(keys, config) if keys else body
@@ -138,6 +146,50 @@ def notebook_cells(tree):
         parent = cell.parent
         if parent is None or "jp-Cell" not in (parent.attributes.get("class") or "").split():
             yield cell
+
+
+def unwrap_markdown_cells(tree):
+    """Lift each Markdown cell's content out of nbconvert's cell wrappers.
+
+    The prose then reads like an essay (the theme's typography, permalinks that
+    look the same), and its headings sit at the same depth as the code cells
+    that follow, so the search index files those cells under their heading
+    instead of at the top of the page.
+    """
+    for link in tree.css("a.anchor-link"):
+        link.attrs["class"] = "headerlink"
+        link.attrs["title"] = "Permanent link"
+    for cell in list(notebook_cells(tree)):
+        if "jp-MarkdownCell" not in (cell.attributes.get("class") or "").split():
+            continue
+        rendered = cell.css_first(".jp-RenderedMarkdown")
+        if rendered is not None:
+            for child in list(rendered.iter(include_text=True)):
+                cell.insert_before(child)
+        cell.decompose()
+
+
+def keep_search_to_what_matters(tree):
+    """Index code and short, readable outputs; leave prompts, copy buttons and noise out."""
+    for node in tree.css(".jp-InputPrompt, .jp-OutputPrompt, .zeroclipboard-container, .celltoolbar"):
+        node.attrs["data-search-exclude"] = ""
+    for output in tree.css(".jp-OutputArea-output"):
+        if not worth_indexing(output):
+            output.attrs["data-search-exclude"] = ""
+
+
+def worth_indexing(output):
+    """A table, or a short printed result that is mostly words; never errors, images or arrays."""
+    mime = output.attributes.get("data-mime-type") or ""
+    if "stderr" in mime or "error" in (output.attributes.get("class") or "") or output.css_first("img, svg"):
+        return False
+    text = output.text()
+    if output.css_first("table") is not None:
+        return len(text) <= MAX_INDEXED_OUTPUT * 4
+    if mime == "text/html" or len(text) > MAX_INDEXED_OUTPUT:
+        return False
+    letters = sum(character.isalpha() for character in text)
+    return letters >= 0.4 * max(1, len(text.replace(" ", "")))
 
 
 def typeset_math(html):
