@@ -72,11 +72,31 @@ def built_site(tmp_path_factory, site_port):
     return site
 
 
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Diary Tests",
+    "GIT_AUTHOR_EMAIL": "tests@localhost",
+    "GIT_COMMITTER_NAME": "Diary Tests",
+    "GIT_COMMITTER_EMAIL": "tests@localhost",
+}
+
+
+def git(project, *args):
+    """Run git in `project` as the tests' author; return its output."""
+    result = subprocess.run(
+        ["git", *args], cwd=project, env={**os.environ, **GIT_IDENTITY}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 @pytest.fixture
 def project_copy(tmp_path):
-    """A throw-away copy of the project to break or edit."""
+    """A throw-away clone-like copy of the project (its own git repository) to break or edit."""
     copy = tmp_path / "project"
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
+    git(copy, "init", "--quiet", "--initial-branch", "main")
+    git(copy, "add", "-A")
+    git(copy, "commit", "--quiet", "-m", "diary")
     return copy
 
 
@@ -87,6 +107,19 @@ class _SubPathHandler(SimpleHTTPRequestHandler):
         if not path.startswith(SITE_PATH):
             return "/nonexistent"
         return super().translate_path("/" + path[len(SITE_PATH):])
+
+    def send_error(self, code, message=None, explain=None):
+        """Answer a missing path with the site's own 404 page, as GitHub Pages does."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, *args):
         pass

@@ -25,6 +25,7 @@ from mkdocs.plugins import event_priority
 from mkdocs_bibtex.citation import Citation, CitationBlock
 from pybtex.database import parse_file
 from pybtex.exceptions import PybtexError
+from selectolax.lexbor import LexborHTMLParser
 
 log = logging.getLogger("mkdocs.hooks")
 
@@ -102,6 +103,21 @@ def on_page_markdown(markdown, page, config, files):
         markdown = MARKER.sub(lambda _: render_bibliography(page, config, files), markdown)
     markdown, keys = link_citations(markdown, f"docs/{page.file.src_uri}", config)
     return markdown + reference_list(keys, config) if keys else markdown
+
+
+def on_post_page(output, page, config):
+    """A citation shown away from its reference list (a blog excerpt on the notes index) keeps
+    its text but not a link to a list that is not on that page."""
+    if "footnote-ref citation" not in output:
+        return output
+    tree = LexborHTMLParser(output)
+    changed = False
+    for link in tree.css("a.citation"):
+        target = link.attributes.get("href", "")
+        if target.startswith("#") and tree.css_first(f'[id="{target[1:]}"]') is None:
+            link.replace_with(LexborHTMLParser(f'<span class="citation">{link.inner_html}</span>').body.child)
+            changed = True
+    return tree.html if changed else output
 
 
 def link_citations(text, where, config, anchored=None):

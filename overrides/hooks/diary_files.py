@@ -124,7 +124,14 @@ def first_paragraph(markdown):
 
 
 def parse_date(value, name):
-    """A date from front matter or metadata (date object or YYYY-MM-DD), else None."""
+    """A date from front matter or metadata (date object or YYYY-MM-DD), else None.
+
+    A blog post's `date: {created: ..., updated: ...}` gives its creation date;
+    every date in it must be valid.
+    """
+    if isinstance(value, dict):
+        dates = {key: parse_date(item, name) for key, item in value.items()}
+        return dates.get("created")
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date) or value is None:

@@ -58,12 +58,25 @@ def _extend(item, published, named):
 
 
 def on_page_markdown(markdown, page, config, files):
+    if is_blog_listing(page, config):
+        # The notes index, archive and category pages only repeat excerpts of posts that
+        # are indexed themselves; indexing them too would list each note four times.
+        page.meta["search"] = {"exclude": True}
     if MARKER not in markdown:
         return markdown
     folder = posixpath.dirname(page.file.src_uri)
     entries = folder_entries(files, folder, page.file.src_uri)
     template = config.theme.get_env().get_template("partials/listing.md.jinja")
     return markdown.replace(MARKER, template.render(entries=entries))
+
+
+def is_blog_listing(page, config):
+    blog = config.plugins.get("material/blog")
+    if blog is None:
+        return False
+    root = blog.config.blog_dir.strip("/") + "/"
+    posts = blog.config.post_dir.format(blog=blog.config.blog_dir).strip("/") + "/"
+    return page.file.src_uri.startswith(root) and not page.file.src_uri.startswith(posts)
 
 
 def folder_entries(files, folder, index):

@@ -95,6 +95,7 @@ def on_page_content(html, page, config, files):
     drop_foreign_scripts(tree, urlsplit(config.site_url or "").netloc)
     keys = finish_markdown_cells(tree, page, config)
     unwrap_markdown_cells(tree)
+    style_code_like_essays(tree)
     keep_search_to_what_matters(tree)
     insert_after_title(tree, provenance_strip(page, config))
     body = tree.body.inner_html
@@ -167,6 +168,15 @@ def unwrap_markdown_cells(tree):
             for child in list(rendered.iter(include_text=True)):
                 cell.insert_before(child)
         cell.decompose()
+
+
+def style_code_like_essays(tree):
+    """Give code cells the theme's own highlighting, readable in both palettes (mkdocs-jupyter's
+    light-only colours fail contrast), and let keyboard users scroll wide cells."""
+    for block in tree.css(".highlight-ipynb"):
+        block.attrs["class"] = (block.attributes.get("class") or "").replace("highlight-ipynb", "highlight")
+    for scrolling in tree.css(".jp-InputArea-editor .highlight > pre"):
+        scrolling.attrs["tabindex"] = "0"
 
 
 def keep_search_to_what_matters(tree):
