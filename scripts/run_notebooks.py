@@ -120,7 +120,7 @@ def execute(notebook, path, project, timeout):
         return log.read_text(encoding="utf-8").splitlines()
 
 
-def failing_cell(notebook, error):
+def failing_cell(notebook):
     """1-based number of the cell that failed: the first code cell with an error output."""
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code" and any(out.get("output_type") == "error" for out in cell.get("outputs", [])):
@@ -158,7 +158,7 @@ def run_one(path, docs, previous, cache, force, timeout):
     try:
         opened = execute(notebook, path, project, timeout)
     except CellExecutionError as error:
-        cell = failing_cell(notebook, error)
+        cell = failing_cell(notebook)
         evalue = (error.evalue or "").strip().splitlines()
         message = f"{shown}: cell {cell} failed: {error.ename}: {evalue[0] if evalue else ''}"
     except (CellTimeoutError, DeadKernelError) as error:
