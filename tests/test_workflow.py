@@ -188,3 +188,20 @@ def test_figures_zoom_with_a_self_hosted_lightbox(built_site):
     page = (built_site / "history/index.html").read_text()
     assert re.search(r'<a class="glightbox"[^>]*href="timeline.svg"', page)
     assert (built_site / "assets/javascripts/glightbox.min.js").exists()
+
+
+def test_the_clock_warning_is_dropped_for_untracked_pages_only(project_copy):
+    import logging
+
+    from dates import PLUGIN_LOGGER, UntrackedPageClockQuirk
+
+    (project_copy / "docs/essays/fresh.md").write_text("# Fresh\n")
+    quirk = UntrackedPageClockQuirk(project_copy / "docs")
+
+    def record(page):
+        message = (f"mkdocs_git_revision_date_localized_plugin: First revision timestamp is older than last "
+                   f"revision timestamp for page {page}. This can be due to a quirk in `git` follow behaviour.")
+        return logging.LogRecord(PLUGIN_LOGGER, logging.WARNING, __file__, 1, message, None, None)
+
+    assert quirk.filter(record("essays/fresh.md")) is False          # untracked: the warning is noise
+    assert quirk.filter(record("essays/focus-areas.md")) is True     # tracked: the warning means something

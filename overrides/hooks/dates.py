@@ -23,7 +23,7 @@ class UntrackedPageClockQuirk(logging.Filter):
         self.docs_dir = Path(docs_dir)
 
     def filter(self, record):
-        match = CLOCK_QUIRK.match(record.getMessage())
+        match = CLOCK_QUIRK.search(record.getMessage())  # the plugin prefixes its name
         return not (match and not is_tracked(self.docs_dir / match.group(1)))
 
 
