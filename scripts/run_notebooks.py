@@ -9,6 +9,7 @@ notebook and cell named, and the report records the failure.
 """
 
 import argparse
+import copy
 import datetime
 import hashlib
 import json
@@ -146,7 +147,7 @@ def run_one(path, docs, previous, cache, force, timeout):
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     record = {**previous, "last_run": now, "python": platform.python_version(), "packages": package_versions()}
     try:
-        notebook = read_notebook(path, shown)
+        notebook = copy.deepcopy(read_notebook(path, shown))  # executing changes it in place
     except DiaryFileError as error:
         return name, {**record, "status": "failed", "cache_hit": False, "error": str(error)}, None, str(error)
     key = code_key(notebook, project)

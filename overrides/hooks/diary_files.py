@@ -7,6 +7,7 @@ page's title, summary, date and tags, is written once.
 
 import ast
 import datetime
+import functools
 import json
 import re
 import warnings
@@ -25,32 +26,43 @@ class DiaryFileError(Exception):
 
 
 def read_notebook(path, name=None):
-    """Read and validate a notebook, or raise DiaryFileError with a one-line reason."""
-    name = name or str(path)
+    """Read and validate a notebook, or raise DiaryFileError with a one-line reason.
+
+    Several hooks read the same notebook in one build; the parsed notebook is
+    kept until the file changes. Treat it as read-only (copy it to change it).
+    """
+    stat = Path(path).stat()
+    notebook, problem = _parse_notebook(str(path), stat.st_mtime_ns, stat.st_size)
+    if problem:
+        raise DiaryFileError(f"{name or path}: {problem}")
+    return notebook
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_notebook(path, mtime_ns, size):
+    """(notebook, None), or (None, what is wrong with it); the stat values only key the cache."""
     data = Path(path).read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise DiaryFileError(f"{name}: line {line}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
+        return None, f"line {line}: not UTF-8 (byte {error.start}); save it as UTF-8"
     try:
-        data = json.loads(text)
+        content = json.loads(text)
     except json.JSONDecodeError as error:
-        raise DiaryFileError(
-            f"{name}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
-    if not isinstance(data, dict) or "cells" not in data or "nbformat" not in data:
-        raise DiaryFileError(f"{name}: JSON but not a notebook (no 'cells' or 'nbformat')")
+        return None, f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+    if not isinstance(content, dict) or "cells" not in content or "nbformat" not in content:
+        return None, "JSON but not a notebook (no 'cells' or 'nbformat')"
     try:
         with warnings.catch_warnings():  # nbformat warns about ids that older tools leave out
             warnings.simplefilter("ignore")
             notebook = nbformat.reads(text, as_version=4)
             nbformat.validate(notebook)
     except nbformat.ValidationError as error:
-        raise DiaryFileError(f"{name}: not a valid notebook: {_schema_problem(error)}") from None
+        return None, f"not a valid notebook: {_schema_problem(error)}"
     except Exception as error:  # nbformat raises bare errors for very old or odd formats
-        raise DiaryFileError(f"{name}: not a readable notebook: {error}") from None
-    return notebook
+        return None, f"not a readable notebook: {error}"
+    return notebook, None
 
 
 def _schema_problem(error):
