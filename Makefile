@@ -10,7 +10,7 @@ PORT ?= 8000
 # Material prints a banner about MkDocs 2.0 on every run; the stack is pinned to 1.6.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test deploy notebooks new browser clean help
+.PHONY: serve build test bench deploy notebooks new browser clean help
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ browser: $(VENV)/.dev-deps ## Make sure a Chromium for the browser tests exists
 
 test: $(VENV)/.dev-deps browser ## Run the whole test suite
 	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev-deps browser ## Compare this configuration with a stock one on a large synthetic diary (ARGS="--essays 40 ...")
+	$(BIN)/python scripts/bench.py $(ARGS)
 
 new: $(VENV)/.notebook-deps ## Start a draft: make new KIND=note|essay|notebook TITLE="..." SUMMARY="..." [TAGS=a,b] [CATEGORY=...] [FOLDER=...]
 	$(BIN)/python scripts/new.py "$(KIND)" "$(TITLE)" --summary "$(SUMMARY)" $(if $(TAGS),--tags "$(TAGS)") $(if $(CATEGORY),--category "$(CATEGORY)") $(if $(FOLDER),--folder "$(FOLDER)")

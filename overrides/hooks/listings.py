@@ -6,6 +6,12 @@ are left out), and the line
 `<!-- diary:listing -->` in the index becomes a table of the folder's
 notebooks, notes and scripts with their title, summary, date and tags, read
 from the files themselves. Adding a notebook to a folder needs no other edit.
+
+A listed folder's section names at most NAV_LIMIT pages in the navigation,
+the newest ones; the rest stay one click away on the index, in search and in
+the sitemap, and still show their section as the open one. Every page carries
+its section's navigation, so a 400-entry sidebar would cost 400 entries in each
+of 400 pages, and nobody scans a list that long.
 """
 
 import posixpath
@@ -13,17 +19,89 @@ from pathlib import Path
 
 from diary_files import DiaryFileError, markdown_info, notebook_info, read_notebook, script_info
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.nav import Section
+from mkdocs.structure.pages import Page
 
 MARKER = "<!-- diary:listing -->"
 LISTED = (".ipynb", ".md", ".py")
 PAGES = (".ipynb", ".md")
+NAV_LIMIT = 20
 
 
 @event_priority(-50)  # after the publishing hook has marked drafts
 def on_files(files, config):
-    published = {file.src_uri for file in files.documentation_pages() if file.src_uri.endswith(PAGES)}
+    pages = [file for file in files.documentation_pages() if file.src_uri.endswith(PAGES)]
+    published = {file.src_uri for file in pages}
+    chosen = set(nav_paths(config.nav or []))
     config.nav = extend_sections(config.nav or [], published)
+    added = set(nav_paths(config.nav)) - chosen
+    for file in overflow(pages, added, chosen, listed_folders(pages)):
+        config.nav = list(_without(config.nav, file.src_uri))
+        file.inclusion = InclusionLevel.NOT_IN_NAV
     return files
+
+
+def listed_folders(pages):
+    return {
+        posixpath.dirname(file.src_uri)
+        for file in pages
+        if posixpath.basename(file.src_uri) == "index.md" and MARKER in Path(file.abs_src_path).read_text(encoding="utf-8")
+    }
+
+
+def overflow(pages, added, chosen, folders):
+    """Pages added to listed folders' sections beyond NAV_LIMIT (newest kept), which leave the
+    navigation again. Pages the author put in the nav by hand always stay."""
+    by_folder = {}
+    for file in pages:
+        if file.src_uri in added and posixpath.dirname(file.src_uri) in folders:
+            by_folder.setdefault(posixpath.dirname(file.src_uri), []).append(file)
+    for folder, members in by_folder.items():
+        room = max(0, NAV_LIMIT - sum(posixpath.dirname(path) == folder for path in chosen))
+        yield from sorted(members, key=_newest_first)[room:]
+
+
+def _newest_first(file):
+    try:
+        date = file_info(file, posixpath.splitext(file.src_uri)[1])["date"]
+    except DiaryFileError:
+        date = None
+    return (-(date.toordinal() if date else 0), file.src_uri)
+
+
+def _without(nav, path):
+    for item in nav:
+        if isinstance(item, dict):
+            (title, value), = item.items()
+            if isinstance(value, list):
+                item = {title: list(_without(value, path))}
+            elif value == path:
+                continue
+        elif item == path:
+            continue
+        yield item
+
+
+def on_nav(nav, config, files):
+    """Give each page left out of the navigation its folder's section, for breadcrumbs and the sidebar."""
+    sections = {}
+    for item in _sections(nav.items):
+        index = next((c for c in item.children if c.is_page and c.file.src_uri.endswith("/index.md")), None)
+        if index is not None:
+            sections[posixpath.dirname(index.file.src_uri)] = item
+    for file in files.documentation_pages():
+        section = sections.get(posixpath.dirname(file.src_uri))
+        if file.inclusion == InclusionLevel.NOT_IN_NAV and section is not None and file.page is None:
+            Page(None, file, config).parent = section
+    return nav
+
+
+def _sections(items):
+    for item in items:
+        if isinstance(item, Section):
+            yield item
+            yield from _sections(item.children)
 
 
 def nav_paths(nav):

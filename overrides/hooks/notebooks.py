@@ -22,16 +22,13 @@ from citations import link_citations, reference_list_html
 from diary_files import DiaryFileError, load_report, notebook_info, published_notebook, read_notebook
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from offline import external_loads
 from selectolax.lexbor import LexborHTMLParser
 
 log = logging.getLogger("mkdocs.hooks")
 
 DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$|(\\begin\{(\w+\*?)\}.+?\\end\{\3\})", re.DOTALL)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", re.DOTALL)
-MATH_CONFIG = 'script[type="text/x-mathjax-config"]'
 REPORT_MARKER = "<!-- diary:execution-report -->"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # Longer printed output is a log or a dump, not something a reader searches for.
 MAX_INDEXED_OUTPUT = 1500
 
@@ -92,7 +89,7 @@ def on_page_content(html, page, config, files):
     if not is_notebook(page):
         return html
     tree = LexborHTMLParser(f"<body>{html}</body>")
-    drop_foreign_scripts(tree, urlsplit(config.site_url or "").netloc)
+    drop_template_assets(tree)
     keys = finish_markdown_cells(tree, page, config)
     unwrap_markdown_cells(tree)
     style_code_like_essays(tree)
@@ -102,17 +99,18 @@ def on_page_content(html, page, config, files):
     return body + reference_list_html(keys, config) if keys else body
 
 
-def drop_foreign_scripts(tree, own_host):
-    """Remove what nbconvert's template adds around the cells: MathJax 2 from a CDN (and its
-    config), mermaid's and the widget manager's CDN loaders, and saved widget state. The site
-    typesets math itself; mermaid and widgets have no offline copy. Scripts inside a cell's
-    output are left alone, so the offline check reports them."""
-    for node in tree.css("script"):
-        if _inside_cell(node):
-            continue
-        empty = node.attributes.get("src") == ""
-        widget_state = node.attributes.get("type") == WIDGET_STATE
-        if empty or widget_state or node.css_matches(MATH_CONFIG) or any(external_loads(node.html, own_host)):
+def drop_template_assets(tree):
+    """Remove what nbconvert's template puts around the cells on every page: about 600 kB of
+    JupyterLab and Pygments CSS (docs/stylesheets/notebooks.css, cached once, replaces it),
+    the clipboard web component and its hidden copy of each cell's code (the theme's copy
+    button replaces them), MathJax 2 from a CDN
+    (the site typesets math itself), and mermaid's and the widget manager's CDN loaders and
+    saved widget state, which have no offline copy. Anything inside a cell's output is left
+    alone, so the offline check still reports a cell that loads from another host."""
+    for node in tree.css(".zeroclipboard-container, .clipboard-copy-txt"):
+        node.decompose()
+    for node in tree.css("script, style, link"):
+        if not _inside_cell(node):
             node.decompose()
 
 
@@ -177,11 +175,13 @@ def style_code_like_essays(tree):
         block.attrs["class"] = (block.attributes.get("class") or "").replace("highlight-ipynb", "highlight")
     for scrolling in tree.css(".jp-InputArea-editor .highlight > pre"):
         scrolling.attrs["tabindex"] = "0"
+        # The same <pre><code> shape as an essay's code block, which gets the theme's copy button.
+        scrolling.inner_html = f"<code>{scrolling.inner_html}</code>"
 
 
 def keep_search_to_what_matters(tree):
     """Index code and short, readable outputs; leave prompts, copy buttons and noise out."""
-    for node in tree.css(".jp-InputPrompt, .jp-OutputPrompt, .zeroclipboard-container, .celltoolbar"):
+    for node in tree.css(".jp-InputPrompt, .jp-OutputPrompt, .celltoolbar"):
         node.attrs["data-search-exclude"] = ""
     for output in tree.css(".jp-OutputArea-output"):
         if not worth_indexing(output):

@@ -1,0 +1,150 @@
+"""What a reader's browser sees of a built site: transfer on a first visit, search latency, Lighthouse.
+
+The site is served the way GitHub Pages serves it (HTTP/1.1, gzip, a ten-minute
+Cache-Control) from a small local server, and measured in the system Chromium
+driven by Playwright. Lighthouse is npm's `lighthouse`, installed once into
+.cache/ and pointed at the same Chromium.
+"""
+
+import gzip
+import json
+import mimetypes
+import os
+import shutil
+import statistics
+import subprocess
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+LIGHTHOUSE = "lighthouse@12.2.3"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # Nothing but the local server resolves, so no measurement can lean on another host.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+]
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml", "application/xml")
+
+# Type a query into Material's search box and time until its result list changes.
+SEARCH_JS = """async (query) => {
+  const input = document.querySelector(".md-search__input");
+  const list = document.querySelector(".md-search-result__list");
+  input.focus();
+  return await new Promise((resolve) => {
+    const start = performance.now();
+    const seen = new MutationObserver(() => {
+      if (list.children.length) { seen.disconnect(); resolve(performance.now() - start); }
+    });
+    seen.observe(list, { childList: true });
+    input.value = query;
+    input.dispatchEvent(new KeyboardEvent("keyup", { key: query.slice(-1), bubbles: true }));
+  });
+}"""
+
+
+class GzipHandler(SimpleHTTPRequestHandler):
+    """Static files with gzip and caching headers, as a CDN-fronted static host sends them."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", "") or not kind.startswith(COMPRESSIBLE):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=600")
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except ConnectionError:
+            pass  # the browser moved on (e.g. Lighthouse stops loading after its measurement)
+        return None
+
+
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # dropped connections are normal when a page or Lighthouse stops early
+
+
+class SiteServer:
+    """Serve `root` on 127.0.0.1 in a thread; use as a context manager."""
+
+    def __init__(self, root):
+        self.server = QuietServer(("127.0.0.1", 0), partial(GzipHandler, directory=str(root)))
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def launch(playwright, executable):
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
+def first_visit(browser, url):
+    """Bytes on the wire (bodies as sent, gzip where the server used it) for a first visit to `url`."""
+    context = browser.new_context()
+    page = context.new_page()
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(url, wait_until="networkidle")
+    total = sum(request.sizes()["responseBodySize"] for request in responses)
+    context.close()
+    return total
+
+
+def search_latency(browser, url, queries):
+    """Milliseconds from typing to results: the first query right after load, then the median of the rest."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    times = [page.evaluate(SEARCH_JS, query) for query in queries]
+    context.close()
+    return times[0], statistics.median(times[1:])
+
+
+def lighthouse_cli(cache):
+    """The Lighthouse CLI, installed into `cache` from npm on first use."""
+    cli = Path(cache) / "node_modules" / ".bin" / "lighthouse"
+    if not cli.exists():
+        if not shutil.which("npm"):
+            raise RuntimeError("Lighthouse needs npm (apt-get install -y npm)")
+        print(f"installing {LIGHTHOUSE} into {cache} ...", flush=True)
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(cache), LIGHTHOUSE],
+                       check=True, stdout=subprocess.DEVNULL)
+    return cli
+
+
+def lighthouse(cli, executable, url, runs):
+    """Median score (0-100) per category over `runs` runs of Lighthouse's default (mobile) audit."""
+    scores = {category: [] for category in CATEGORIES}
+    for _ in range(runs):
+        result = subprocess.run(
+            [str(cli), url, "--output=json", "--output-path=stdout", "--quiet",
+             f"--only-categories={','.join(CATEGORIES)}",
+             "--chrome-flags=--headless=new " + " ".join(f'"{arg}"' if " " in arg else arg for arg in CHROMIUM_ARGS)],
+            env={**os.environ, "CHROME_PATH": executable}, capture_output=True, text=True, timeout=300,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"lighthouse {url} failed: {result.stderr.strip()[-300:]}")
+        report = json.loads(result.stdout)
+        for category in CATEGORIES:
+            scores[category].append(round(100 * (report["categories"][category]["score"] or 0)))
+    return {category: statistics.median(values) for category, values in scores.items()}
