@@ -40,13 +40,13 @@ def test_site_carries_the_files_readers_and_crawlers_need(built_site, name):
     assert (built_site / name).stat().st_size > 0
 
 
-def test_search_index_holds_every_page_but_the_blog_listing(built_site):
+def test_search_index_holds_every_page_but_the_blog_listing_and_tags(built_site):
     index = json.loads((built_site / "search/search_index.json").read_text())
     locations = {doc["location"] for doc in index["docs"]}
     for page, _ in nav_pages():
         listed = page.file.url.removeprefix("./") in locations
-        # The notes index only repeats excerpts of posts that are indexed themselves.
-        assert listed != (page.file.src_uri == "notes/index.md"), page.file.src_uri
+        # The notes index and the tags page only repeat what pages indexed themselves hold.
+        assert listed != (page.file.src_uri in ("notes/index.md", "tags.md")), page.file.src_uri
 
 
 def test_no_page_loads_anything_from_another_host(built_site, site_port):
@@ -92,3 +92,19 @@ def test_unicode_emoji_stay_off_the_cdn_and_icons_are_inline_svg(project_copy):
     assert "\N{SMILING FACE WITH OPEN MOUTH AND SMILING EYES}" in paragraph
     assert "<img" not in paragraph
     assert re.search(r'<span class="twemoji"><svg', paragraph)
+
+
+def test_a_build_from_warm_caches_is_the_same_site_as_a_cold_one(project_copy, tmp_path):
+    """Converted pages, search entries and finished notebook pages are reused from .cache/;
+    reusing them must not change a byte of the site (feeds carry their build time)."""
+    sites = []
+    for name in ("cold", "warm"):
+        site = tmp_path / name
+        result = run_mkdocs("build", "--strict", "--site-dir", str(site), cwd=project_copy)
+        assert result.returncode == 0, result.stdout
+        sites.append(site)
+    assert all(any((project_copy / ".cache" / cache).iterdir()) for cache in ("pages", "search", "notebook-pages"))
+    cold, warm = ({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} for site in sites)
+    assert cold.keys() == warm.keys()
+    differing = [str(path) for path in cold if cold[path] != warm[path] and not path.name.startswith("feed_")]
+    assert differing == []

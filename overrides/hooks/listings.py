@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 MARKER = "<!-- diary:listing -->"
 LISTED = (".ipynb", ".md", ".py")
 PAGES = (".ipynb", ".md")
-NAV_LIMIT = 20
+NAV_LIMIT = 10
 
 
 @event_priority(-50)  # after the publishing hook has marked drafts

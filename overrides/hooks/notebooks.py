@@ -8,8 +8,18 @@ and TeX in Markdown cells become the same links and MathJax markup as on
 essays, the page gets its reference list, and a strip under the title shows
 the last run from the execution report with download and Colab links. The
 downloadable copy leaves out metadata that describes the author's machine.
+
+nbconvert's inline stylesheet and scripts go (docs/stylesheets/notebooks.css
+styles the cells), figures move out of the HTML into image files beside the
+page, and the finished page is kept in .cache/notebook-pages/ so an unchanged
+notebook costs nothing on the next build or save.
 """
 
+import base64
+import binascii
+import hashlib
+import io
+import json
 import logging
 import posixpath
 import re
@@ -22,6 +32,7 @@ from citations import link_citations, reference_list_html
 from diary_files import DiaryFileError, load_report, notebook_info, published_notebook, read_notebook
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from PIL import Image
 from selectolax.lexbor import LexborHTMLParser
 
 log = logging.getLogger("mkdocs.hooks")
@@ -31,6 +42,11 @@ INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<![\\$])\$", re.DOTALL)
 REPORT_MARKER = "<!-- diary:execution-report -->"
 # Longer printed output is a log or a dump, not something a reader searches for.
 MAX_INDEXED_OUTPUT = 1500
+EMBEDDED_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,(.+)", re.DOTALL)
+EMBEDDED_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+")
+CACHE = ".cache/notebook-pages"
+# Pygments spans whose colour is the plain code colour in the theme: names and white space.
+PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 
 
 def is_notebook(page):
@@ -88,15 +104,126 @@ def execution_report(page, config, files):
 def on_page_content(html, page, config, files):
     if not is_notebook(page):
         return html
+    cached = cache_path(html, page, config)
+    folder = Path(page.file.abs_dest_path).parent
+    if cached.exists():
+        body = cached.read_text(encoding="utf-8")
+        for uri in EMBEDDED_URI.findall(html):
+            image = decode_image(uri)
+            if image is not None and image_name(*image) in body:
+                write_image(*image, folder)
+        return body
+    errors = ErrorCounter()
+    logging.getLogger("mkdocs").addHandler(errors)
+    try:
+        body = finish_page(html, page, config)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(errors)
+    if errors.count == 0:  # a page with an unknown citation is finished again, and reported, every build
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(body, encoding="utf-8")
+    return body
+
+
+class ErrorCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+def cache_path(html, page, config):
+    """Where the finished page is kept: keyed by mkdocs-jupyter's HTML, the page, its run record,
+    the bibliography, the links it is given and the hooks and templates that finish it."""
+    root = Path(config.config_file_path).parent
+    key = hashlib.sha256()
+    record = load_report(config.docs_dir).get(page.file.src_uri, {})
+    bib = root / config.plugins["bibtex"].config.bib_file
+    parts = [html, page.file.src_uri, json.dumps(record, sort_keys=True), config.repo_url or "",
+             config.edit_uri or "", bib.read_text(encoding="utf-8"), code_digest(config)]
+    for part in parts:
+        key.update(part.encode("utf-8"))
+        key.update(b"\0")
+    digest = key.hexdigest()
+    return root / CACHE / digest[:2] / f"{digest}.html"
+
+
+def code_digest(config):
+    """The hooks and templates under overrides/, hashed once per build."""
+    digest = getattr(config, "_diary_overrides_digest", None)
+    if digest is None:
+        overrides = Path(config.config_file_path).parent / "overrides"
+        hashed = hashlib.sha256()
+        for path in sorted(p for p in overrides.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            hashed.update(path.read_bytes())
+        digest = config._diary_overrides_digest = hashed.hexdigest()
+    return digest
+
+
+def finish_page(html, page, config):
     tree = LexborHTMLParser(f"<body>{html}</body>")
     drop_template_assets(tree)
     keys = finish_markdown_cells(tree, page, config)
     unwrap_markdown_cells(tree)
     style_code_like_essays(tree)
+    move_images_out(tree, Path(page.file.abs_dest_path).parent)
     keep_search_to_what_matters(tree)
     insert_after_title(tree, provenance_strip(page, config))
     body = tree.body.inner_html
     return body + reference_list_html(keys, config) if keys else body
+
+
+def move_images_out(tree, folder):
+    """Save each figure a cell output embeds as base64 to a file beside the page.
+
+    Embedded, a figure is a third larger and sits in the HTML twice (the image
+    and its lightbox link), so every visit downloads it before the text; as a
+    file it is fetched only when scrolled to and cached like any image."""
+    for node in tree.css('img[src^="data:image/"], a[href^="data:image/"]'):
+        attribute = "src" if node.tag == "img" else "href"
+        saved = save_image(node.attributes[attribute], folder)
+        if saved is None:
+            continue
+        name, size = saved
+        node.attrs[attribute] = name
+        if node.tag == "img":
+            node.attrs["loading"] = "lazy"
+            node.attrs["width"], node.attrs["height"] = (str(n) for n in size)
+
+
+def save_image(uri, folder):
+    """Write a base64 data URI to `folder` under a name from its content; return (name, (w, h)), or None."""
+    image = decode_image(uri)
+    if image is None:
+        return None
+    try:
+        size = Image.open(io.BytesIO(image[1])).size
+    except OSError:
+        return None  # not an image after all: leave it embedded
+    return write_image(*image, folder), size
+
+
+def decode_image(uri):
+    match = EMBEDDED_IMAGE.match(uri)
+    if match is None:
+        return None
+    try:
+        return match.group(1), base64.b64decode(match.group(2), validate=False)
+    except binascii.Error:
+        return None
+
+
+def image_name(extension, data):
+    return f"output-{hashlib.sha256(data).hexdigest()[:16]}.{extension}"
+
+
+def write_image(extension, data, folder):
+    name = image_name(extension, data)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return name
 
 
 def drop_template_assets(tree):
@@ -176,7 +303,8 @@ def style_code_like_essays(tree):
     for scrolling in tree.css(".jp-InputArea-editor .highlight > pre"):
         scrolling.attrs["tabindex"] = "0"
         # The same <pre><code> shape as an essay's code block, which gets the theme's copy button.
-        scrolling.inner_html = f"<code>{scrolling.inner_html}</code>"
+        code = PLAIN_TOKEN.sub(r"\1", scrolling.inner_html)
+        scrolling.inner_html = f"<code>{code}</code>"
 
 
 def keep_search_to_what_matters(tree):
