@@ -95,7 +95,7 @@ def test_unicode_emoji_stay_off_the_cdn_and_icons_are_inline_svg(project_copy):
 
 
 def test_a_build_from_warm_caches_is_the_same_site_as_a_cold_one(project_copy, tmp_path):
-    """Converted pages, search entries and finished notebook pages are reused from .cache/;
+    """Converted pages, search entries, finished notebook pages and rendered pages are reused from .cache/;
     reusing them must not change a byte of the site (feeds carry their build time)."""
     sites = []
     for name in ("cold", "warm"):
@@ -103,7 +103,7 @@ def test_a_build_from_warm_caches_is_the_same_site_as_a_cold_one(project_copy, t
         result = run_mkdocs("build", "--strict", "--site-dir", str(site), cwd=project_copy)
         assert result.returncode == 0, result.stdout
         sites.append(site)
-    assert all(any((project_copy / ".cache" / cache).iterdir()) for cache in ("pages", "search", "notebook-pages"))
+    assert all(any((project_copy / ".cache" / cache).iterdir()) for cache in ("pages", "search", "notebook-pages", "rendered"))
     cold, warm = ({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} for site in sites)
     assert cold.keys() == warm.keys()
     differing = [str(path) for path in cold if cold[path] != warm[path] and not path.name.startswith("feed_")]
