@@ -1,6 +1,7 @@
 """The strict build: every page is published with its title, and nothing loads from another host."""
 
 import json
+import shutil
 import re
 from pathlib import Path
 
@@ -108,3 +109,21 @@ def test_a_build_from_warm_caches_is_the_same_site_as_a_cold_one(project_copy, t
     assert cold.keys() == warm.keys()
     differing = [str(path) for path in cold if cold[path] != warm[path] and not path.name.startswith("feed_")]
     assert differing == []
+
+
+def test_notebooks_converted_ahead_on_every_core_match_mkdocs_jupyters_own(project_copy, tmp_path):
+    """overrides/hooks/notebook_prerender.py fills mkdocs-jupyter's cache in parallel; what it
+    writes must be byte for byte what the plugin writes itself."""
+    cache = project_copy / ".cache" / "mkdocs-jupyter"
+    config = project_copy / "mkdocs.yml"
+    hooked = config.read_text()
+    assert "  - overrides/hooks/notebook_prerender.py\n" in hooked
+    entries = {}
+    for name, text in (("ahead", hooked), ("plugin", hooked.replace("  - overrides/hooks/notebook_prerender.py\n", ""))):
+        shutil.rmtree(cache, ignore_errors=True)
+        config.write_text(text)
+        result = run_mkdocs("build", "--strict", "--site-dir", str(tmp_path / name), cwd=project_copy)
+        assert result.returncode == 0, result.stdout
+        entries[name] = {path.name: path.read_bytes() for path in cache.glob("*.json")}
+    assert len(entries["plugin"]) == len(list((project_copy / "docs").rglob("*.ipynb")))
+    assert entries["ahead"] == entries["plugin"]
