@@ -10,6 +10,7 @@ computed from the pages' own citations on each build.
 """
 
 import codecs
+import functools
 import logging
 import posixpath
 import re
@@ -192,13 +193,14 @@ def reference_list_html(keys, config):
     return template.render(references=references)
 
 
-def citable_text(file):
+def citable_text(src_uri, path):
     """(Markdown a page's citations live in, its title) for a Markdown page or a notebook."""
-    if file.src_uri.endswith(".ipynb"):
-        notebook = read_notebook(file.abs_src_path, file.src_uri)
+    if src_uri.endswith(".ipynb"):
+        notebook = read_notebook(path, src_uri)
         text = "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
-        return text, notebook_info(notebook, file.src_uri)["title"]
-    return file.content_string, markdown_info(file.content_string, file.src_uri)["title"]
+        return text, notebook_info(notebook, src_uri)["title"]
+    text = Path(path).read_text(encoding="utf-8-sig")
+    return text, markdown_info(text, src_uri)["title"]
 
 
 def citation_index(files):
@@ -206,13 +208,32 @@ def citation_index(files):
     index = defaultdict(list)
     for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
         try:
-            text, title = citable_text(file)
+            keys, title = _citations_of(file)
         except DiaryFileError:
             continue  # the publishing checks report it
-
-        for key in cited_keys(text):
+        for key in keys:
             index[key].append((file.src_uri, title or posixpath.basename(file.src_uri)))
     return index
+
+
+def _citations_of(file):
+    """(keys cited, title) of a page, kept until its file changes: every build reads every page."""
+    if file.abs_src_path is None:
+        return (), None  # generated pages (the blog's archive and categories) cite nothing themselves
+    stat = Path(file.abs_src_path).stat()
+    keys, title, problem = _file_citations(file.abs_src_path, stat.st_mtime_ns, stat.st_size, file.src_uri)
+    if problem:
+        raise DiaryFileError(problem)
+    return keys, title
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_citations(path, mtime_ns, size, src_uri):
+    try:
+        text, title = citable_text(src_uri, path)
+    except DiaryFileError as error:
+        return (), None, str(error)
+    return tuple(cited_keys(text)), title, None
 
 
 def grouped_entries(config):

@@ -94,6 +94,24 @@ def notebook_info(notebook, name="notebook"):
     }
 
 
+def read_markdown_info(path, name):
+    """markdown_info of a file, kept until the file changes: listings and "cited on" read every
+    page on every build, and `mkdocs serve` builds on every save."""
+    stat = Path(path).stat()
+    info, problem = _markdown_file_info(str(path), stat.st_mtime_ns, stat.st_size, name)
+    if problem:
+        raise DiaryFileError(problem)
+    return dict(info)
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown_file_info(path, mtime_ns, size, name):
+    try:
+        return markdown_info(Path(path).read_text(encoding="utf-8"), name), None
+    except DiaryFileError as error:
+        return None, str(error)
+
+
 def markdown_info(text, name="page"):
     """Title, summary, date and tags of a Markdown page, from front matter and its first H1."""
     match = FRONT_MATTER.match(text)

@@ -17,7 +17,7 @@ of 400 pages, and nobody scans a list that long.
 import posixpath
 from pathlib import Path
 
-from diary_files import DiaryFileError, markdown_info, notebook_info, read_notebook, script_info
+from diary_files import DiaryFileError, notebook_info, read_markdown_info, read_notebook, script_info
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import InclusionLevel
 from mkdocs.structure.nav import Section
@@ -180,7 +180,7 @@ def file_info(file, extension):
     if extension == ".ipynb":
         info = notebook_info(read_notebook(file.abs_src_path, name), name)
     elif extension == ".md":
-        info = markdown_info(Path(file.abs_src_path).read_text(encoding="utf-8"), name)
+        info = read_markdown_info(file.abs_src_path, name)
     else:
         info = script_info(Path(file.abs_src_path).read_text(encoding="utf-8"), posixpath.basename(file.src_uri))
     info["title"] = info["title"] or posixpath.basename(file.src_uri)
