@@ -10,7 +10,9 @@ committed, reviewed `.secrets.baseline`.
 
 import hashlib
 import json
+import os
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,16 +63,31 @@ def scan(paths, project, cache_file=None):
         # This heuristic drops any line that looks like a call, which hides exactly the
         # leak a notebook makes: `Client(api_key="sk-...")`.
         settings.disable_filters("detect_secrets.filters.heuristic.is_indirect_reference")
-        for path in map(Path, paths):
-            shown = _shown(path, project)
-            key = _content_key(path)
-            if key not in cache:
-                cache[key] = [finding.__dict__ for finding in _scan_one(path, shown)]
+        work = [(path, _shown(path, project), _content_key(path)) for path in map(Path, paths)]
+        todo = [(path, shown) for path, shown, key in work if key not in cache]
+        for (path, shown), found in zip(todo, _scan_all(todo)):
+            cache[_content_key(path)] = [finding.__dict__ for finding in found]
+        for path, shown, key in work:
             fresh[key] = cache[key]
             findings += [Finding(**item) for item in cache[key] if (item["file"], item["secret_hash"]) not in allowed]
     if cache_file:
         _save_cache(cache_file, fresh)
     return findings
+
+
+def _scan_all(todo):
+    """Findings per (path, shown), one process per core when there is much to scan (a cold cache).
+
+    The worker processes are forked, so they inherit the detector settings made above."""
+    workers = min(os.cpu_count() or 1, len(todo) // 20)
+    if workers < 2:
+        return [_scan_one(path, shown) for path, shown in todo]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(_scan_pair, todo, chunksize=8))
+
+
+def _scan_pair(item):
+    return _scan_one(*item)
 
 
 def _shown(path, project):
