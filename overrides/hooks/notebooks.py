@@ -28,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import nbformat
+from build_cache import cache_file, counting_warnings
 from citations import link_citations, reference_list_html
 from diary_files import DiaryFileError, load_report, notebook_info, published_notebook, read_notebook
 from mkdocs.exceptions import PluginError
@@ -44,7 +45,7 @@ REPORT_MARKER = "<!-- diary:execution-report -->"
 MAX_INDEXED_OUTPUT = 1500
 EMBEDDED_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,(.+)", re.DOTALL)
 EMBEDDED_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+")
-CACHE = ".cache/notebook-pages"
+CACHE = "notebook-pages"
 # Pygments spans whose colour is the plain code colour in the theme: names and white space.
 PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
 
@@ -113,41 +114,22 @@ def on_page_content(html, page, config, files):
             if image is not None and image_name(*image) in body:
                 write_image(*image, folder)
         return body
-    errors = ErrorCounter()
-    logging.getLogger("mkdocs").addHandler(errors)
-    try:
+    with counting_warnings() as warnings:
         body = finish_page(html, page, config)
-    finally:
-        logging.getLogger("mkdocs").removeHandler(errors)
-    if errors.count == 0:  # a page with an unknown citation is finished again, and reported, every build
+    if warnings.count == 0:  # a page with an unknown citation is finished again, and reported, every build
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_text(body, encoding="utf-8")
     return body
 
 
-class ErrorCounter(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record):
-        self.count += 1
-
-
 def cache_path(html, page, config):
     """Where the finished page is kept: keyed by mkdocs-jupyter's HTML, the page, its run record,
     the bibliography, the links it is given and the hooks and templates that finish it."""
-    root = Path(config.config_file_path).parent
-    key = hashlib.sha256()
     record = load_report(config.docs_dir).get(page.file.src_uri, {})
-    bib = root / config.plugins["bibtex"].config.bib_file
+    bib = Path(config.config_file_path).parent / config.plugins["bibtex"].config.bib_file
     parts = [html, page.file.src_uri, json.dumps(record, sort_keys=True), config.repo_url or "",
              config.edit_uri or "", bib.read_text(encoding="utf-8"), code_digest(config)]
-    for part in parts:
-        key.update(part.encode("utf-8"))
-        key.update(b"\0")
-    digest = key.hexdigest()
-    return root / CACHE / digest[:2] / f"{digest}.html"
+    return cache_file(config, CACHE, parts, ".html")
 
 
 def code_digest(config):

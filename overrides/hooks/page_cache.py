@@ -19,10 +19,11 @@ import json
 from importlib.metadata import version
 from pathlib import Path
 
+from build_cache import cache_file
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
-CACHE = ".cache/rendered"
+CACHE = "rendered"
 TEMPLATE = "cached-page.html"
 STORED = "diary_cached_html"
 KEY = "_diary_page_cache"
@@ -81,12 +82,7 @@ def cache_path(page, shared, config):
         page.file.inclusion.name, json.dumps(_toc(page.toc)), json.dumps(page.meta, sort_keys=True, default=str),
         json.dumps(neighbours), json.dumps(ancestors),
     ]
-    key = hashlib.sha256()
-    for part in parts:
-        key.update(part.encode("utf-8"))
-        key.update(b"\0")
-    digest = key.hexdigest()
-    return Path(config.config_file_path).parent / CACHE / digest[:2] / f"{digest}.html"
+    return cache_file(config, CACHE, parts, ".html")
 
 
 def _toc(toc):

@@ -12,26 +12,16 @@ every time; pages that include snippets from other files are always converted.
 
 import hashlib
 import json
-import logging
 from importlib.metadata import version
-from pathlib import Path
 
+from build_cache import cache_file, counting_warnings
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-CACHE = ".cache/pages"
+CACHE = "pages"
 SNIPPET = "--8<--"
 PACKAGES = ("mkdocs", "markdown", "pymdown-extensions", "mkdocs-material")
-
-
-class WarningCounter(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record):
-        self.count += 1
 
 
 @event_priority(-100)  # after every plugin that edits the Markdown
@@ -43,12 +33,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def cache_path(page, markdown, config, files):
-    key = hashlib.sha256()
-    for part in (markdown, page.file.src_uri, page.file.url, settings_digest(config), files_digest(files)):
-        key.update(part.encode("utf-8"))
-        key.update(b"\0")
-    digest = key.hexdigest()
-    return Path(config.config_file_path).parent / CACHE / digest[:2] / f"{digest}.json"
+    parts = (markdown, page.file.src_uri, page.file.url, settings_digest(config), files_digest(files))
+    return cache_file(config, CACHE, parts, ".json")
 
 
 def settings_digest(config):
@@ -95,14 +81,9 @@ def _cached_render(page, path):
         if path.exists():
             restore(page, json.loads(path.read_text(encoding="utf-8")), files)
             return
-        counter = WarningCounter()
-        logger = logging.getLogger("mkdocs")
-        logger.addHandler(counter)
-        try:
+        with counting_warnings() as warnings:
             convert(config, files)
-        finally:
-            logger.removeHandler(counter)
-        if counter.count == 0:
+        if warnings.count == 0:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(snapshot(page)), encoding="utf-8")
 

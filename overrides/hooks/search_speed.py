@@ -13,15 +13,14 @@ and search-related front matter, and the theme's version. On the next build an u
 entries from there, and the plugin is told to skip it.
 """
 
-import hashlib
 import json
 import re
 from importlib.metadata import version
-from pathlib import Path
 
+from build_cache import cache_file
 from mkdocs.plugins import CombinedEvent, event_priority
 
-CACHE = ".cache/search"
+CACHE = "search"
 SPAN_TAG = re.compile(r"</?span\b[^>]*>")
 SEARCH_ATTRIBUTE = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")  # the search plugin's own pattern
 STATE = "_diary_search"
@@ -77,17 +76,12 @@ def _search_index(config):
 
 
 def _cache_path(page, config):
-    key = hashlib.sha256()
     parts = [
         page.content or "", page.url, str(page.title), json.dumps(_toc_ids(page.toc)),
         json.dumps(page.meta.get("tags"), default=str), json.dumps(page.meta.get("search"), default=str),
         json.dumps(page.meta.get("title"), default=str), version("mkdocs-material"),
     ]
-    for part in parts:
-        key.update(part.encode("utf-8"))
-        key.update(b"\0")
-    digest = key.hexdigest()
-    return Path(config.config_file_path).parent / CACHE / digest[:2] / f"{digest}.json"
+    return cache_file(config, CACHE, parts, ".json")
 
 
 def _toc_ids(toc):

@@ -1,0 +1,38 @@
+"""Shared by the hooks that keep work in .cache/ between builds: file names from content keys,
+and a count of the warnings a piece of work logs (work that warned is never kept)."""
+
+import contextlib
+import hashlib
+import logging
+from pathlib import Path
+
+
+def cache_file(config, folder, parts, suffix):
+    """.cache/<folder>/<ab>/<key><suffix> under the project, the key a hash of the text `parts`."""
+    key = hashlib.sha256()
+    for part in parts:
+        key.update(part.encode("utf-8"))
+        key.update(b"\0")
+    digest = key.hexdigest()
+    return Path(config.config_file_path).parent / ".cache" / folder / digest[:2] / f"{digest}{suffix}"
+
+
+class WarningCounter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+@contextlib.contextmanager
+def counting_warnings():
+    """Count what MkDocs and its plugins log at WARNING or above inside the block."""
+    counter = WarningCounter()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
