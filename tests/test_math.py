@@ -66,6 +66,8 @@ def test_math_follows_the_text_colour_in_dark_mode(browser, site_url, path):
     try:
         page.goto(site_url + path)
         assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+        # MathJax is fetched once math comes near the viewport; scroll to it as a reader would.
+        page.locator("article .arithmatex").first.scroll_into_view_if_needed()
         page.wait_for_selector("article mjx-container", timeout=20000)
         colours = page.evaluate(
             """() => { const math = document.querySelector("article mjx-container");
@@ -76,6 +78,20 @@ def test_math_follows_the_text_colour_in_dark_mode(browser, site_url, path):
         assert brightness > 400, f"math is dark on a dark page: {colours[0]}"
     finally:
         context.close()
+
+
+def test_math_far_below_the_fold_waits_for_the_reader(tab, site_url):
+    """A notebook whose first formula is screens down does not fetch MathJax until the reader gets near it."""
+    page = tab.page
+    page.goto(site_url + "history/n-gram-smoothing/")
+    page.wait_for_load_state("networkidle")
+    first = page.locator("article .arithmatex").first
+    assert first.bounding_box()["y"] > 2 * page.viewport_size["height"], "the first formula moved up; pick another page"
+    assert not [url for url in tab.requests if "tex-chtml" in url]
+    first.scroll_into_view_if_needed()
+    assert_typeset(tab)
+    assert any(url.endswith("assets/mathjax/tex-chtml.js") for url in tab.requests)
+    assert tab.console_errors == []
 
 
 def test_pages_without_math_do_not_load_mathjax(tab, site_url):
