@@ -207,6 +207,8 @@ def main(argv=None):
     parser.add_argument("--no-lighthouse", dest="lighthouse_runs", action="store_const", const=0)
     parser.add_argument("--keep", metavar="DIR", help="make the diary in DIR and keep it")
     args = parser.parse_args(argv)
+    if args.lighthouse_runs and not shutil.which("npm"):
+        parser.error("Lighthouse comes from npm, which is not installed (apt-get install -y npm), or pass --no-lighthouse")
     executable = str(find_browser() or "")
     workdir = Path(args.keep or tempfile.mkdtemp(prefix="diary-bench-"))
     try:

@@ -88,3 +88,10 @@ def test_help_describes_the_benchmark():
     result = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "--essays" in result.stdout and "--no-lighthouse" in result.stdout
+
+
+def test_without_npm_it_stops_at_once_and_says_how_to_go_on(tmp_path):
+    result = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--essays", "1"],
+                            env={**os.environ, "PATH": str(tmp_path)}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "npm" in result.stderr and "--no-lighthouse" in result.stderr
