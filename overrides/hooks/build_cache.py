@@ -1,5 +1,6 @@
 """Shared by the hooks that keep work in .cache/ between builds: file names from content keys,
-and a count of the warnings a piece of work logs (work that warned is never kept)."""
+a digest of the hooks and templates, and a count of the warnings a piece of work logs (work
+that warned is never kept)."""
 
 import contextlib
 import hashlib
@@ -36,3 +37,15 @@ def counting_warnings():
         yield counter
     finally:
         logger.removeHandler(counter)
+
+
+def overrides_digest(config):
+    """A hash of every file under overrides/ (hooks, templates), computed once per build."""
+    digest = getattr(config, "_diary_overrides_digest", None)
+    if digest is None:
+        overrides = Path(config.config_file_path).parent / "overrides"
+        hashed = hashlib.sha256()
+        for path in sorted(p for p in overrides.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            hashed.update(path.read_bytes())
+        digest = config._diary_overrides_digest = hashed.hexdigest()
+    return digest

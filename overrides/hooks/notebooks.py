@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import nbformat
-from build_cache import cache_file, counting_warnings
+from build_cache import cache_file, counting_warnings, overrides_digest
 from citations import link_citations, reference_list_html
 from diary_files import DiaryFileError, load_report, notebook_info, published_notebook, read_notebook
 from mkdocs.exceptions import PluginError
@@ -128,20 +128,8 @@ def cache_path(html, page, config):
     record = load_report(config.docs_dir).get(page.file.src_uri, {})
     bib = Path(config.config_file_path).parent / config.plugins["bibtex"].config.bib_file
     parts = [html, page.file.src_uri, json.dumps(record, sort_keys=True), config.repo_url or "",
-             config.edit_uri or "", bib.read_text(encoding="utf-8"), code_digest(config)]
+             config.edit_uri or "", bib.read_text(encoding="utf-8"), overrides_digest(config)]
     return cache_file(config, CACHE, parts, ".html")
-
-
-def code_digest(config):
-    """The hooks and templates under overrides/, hashed once per build."""
-    digest = getattr(config, "_diary_overrides_digest", None)
-    if digest is None:
-        overrides = Path(config.config_file_path).parent / "overrides"
-        hashed = hashlib.sha256()
-        for path in sorted(p for p in overrides.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            hashed.update(path.read_bytes())
-        digest = config._diary_overrides_digest = hashed.hexdigest()
-    return digest
 
 
 def finish_page(html, page, config):

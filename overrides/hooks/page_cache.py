@@ -19,7 +19,7 @@ import json
 from importlib.metadata import version
 from pathlib import Path
 
-from build_cache import cache_file
+from build_cache import cache_file, overrides_digest
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
@@ -61,13 +61,11 @@ def on_post_page(output, page, config):
 
 def site_digest(config, files):
     """What every page shares: configuration, theme, overrides and the navigation with every title."""
-    root = Path(config.config_file_path).parent
     hashed = hashlib.sha256()
     hashed.update(Path(config.config_file_path).read_bytes())
-    for value in (config.site_url, config.repo_url, config.edit_uri, version("mkdocs-material"), version("mkdocs")):
+    for value in (config.site_url, config.repo_url, config.edit_uri, version("mkdocs-material"), version("mkdocs"),
+                  overrides_digest(config)):
         hashed.update(f"{value}\0".encode("utf-8"))
-    for path in sorted(p for p in (root / "overrides").rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        hashed.update(path.read_bytes())
     for file in sorted(files, key=lambda f: f.src_uri):
         title = file.page.title if file.page is not None else ""
         hashed.update(f"{file.src_uri}\t{file.url}\t{file.inclusion.name}\t{title}\n".encode("utf-8"))

@@ -64,9 +64,9 @@ def scan(paths, project, cache_file=None):
         # leak a notebook makes: `Client(api_key="sk-...")`.
         settings.disable_filters("detect_secrets.filters.heuristic.is_indirect_reference")
         work = [(path, _shown(path, project), _content_key(path)) for path in map(Path, paths)]
-        todo = [(path, shown) for path, shown, key in work if key not in cache]
-        for (path, shown), found in zip(todo, _scan_all(todo)):
-            cache[_content_key(path)] = [finding.__dict__ for finding in found]
+        todo = [(path, shown, key) for path, shown, key in work if key not in cache]
+        for (_, _, key), found in zip(todo, _scan_all([(path, shown) for path, shown, _ in todo])):
+            cache[key] = [finding.__dict__ for finding in found]
         for path, shown, key in work:
             fresh[key] = cache[key]
             findings += [Finding(**item) for item in cache[key] if (item["file"], item["secret_hash"]) not in allowed]
