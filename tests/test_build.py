@@ -127,3 +127,22 @@ def test_notebooks_converted_ahead_on_every_core_match_mkdocs_jupyters_own(proje
         entries[name] = {path.name: path.read_bytes() for path in cache.glob("*.json")}
     assert len(entries["plugin"]) == len(list((project_copy / "docs").rglob("*.ipynb")))
     assert entries["ahead"] == entries["plugin"]
+
+
+def test_a_crowded_folder_lists_its_ten_newest_in_the_sidebar_and_every_page_in_its_index(project_copy, tmp_path):
+    essays = project_copy / "docs" / "essays"
+    for day in range(1, 13):
+        (essays / f"crowd-{day:02d}.md").write_text(
+            f"---\ndate: 2026-01-{day:02d}\ndescription: One of many.\n---\n\n# Crowd essay {day:02d}\n\nText.\n"
+        )
+    site = tmp_path / "site"
+    result = run_mkdocs("build", "--strict", "--site-dir", str(site), cwd=project_copy)
+    assert result.returncode == 0, result.stdout
+    oldest = LexborHTMLParser((site / "essays" / "crowd-01" / "index.html").read_text())
+    sidebar = [node.text(strip=True) for node in oldest.css("nav.md-nav--primary .md-nav__link")]
+    # The index and the four essays named in mkdocs.yml stay; five places are left for the newest.
+    assert {f"Crowd essay {day:02d}" for day in range(8, 13)} <= set(sidebar)
+    assert not {f"Crowd essay {day:02d}" for day in range(1, 8)} & set(sidebar)
+    assert "Essays" in [node.text(strip=True) for node in oldest.css(".md-path__link")]
+    listing = (site / "essays" / "index.html").read_text()
+    assert all(f"Crowd essay {day:02d}" in listing for day in range(1, 13))

@@ -36,8 +36,9 @@ def on_files(files, config):
     chosen = set(nav_paths(config.nav or []))
     config.nav = extend_sections(config.nav or [], published)
     added = set(nav_paths(config.nav)) - chosen
-    for file in overflow(pages, added, chosen, listed_folders(pages)):
-        config.nav = list(_without(config.nav, file.src_uri))
+    left_out = list(overflow(pages, added, chosen, listed_folders(pages)))
+    config.nav = list(_without(config.nav, {file.src_uri for file in left_out}))
+    for file in left_out:
         file.inclusion = InclusionLevel.NOT_IN_NAV
     return files
 
@@ -70,15 +71,15 @@ def _newest_first(file):
     return (-(date.toordinal() if date else 0), file.src_uri)
 
 
-def _without(nav, path):
+def _without(nav, paths):
     for item in nav:
         if isinstance(item, dict):
             (title, value), = item.items()
             if isinstance(value, list):
-                item = {title: list(_without(value, path))}
-            elif value == path:
+                item = {title: list(_without(value, paths))}
+            elif value in paths:
                 continue
-        elif item == path:
+        elif item in paths:
             continue
         yield item
 
@@ -92,8 +93,11 @@ def on_nav(nav, config, files):
             sections[posixpath.dirname(index.file.src_uri)] = item
     for file in files.documentation_pages():
         section = sections.get(posixpath.dirname(file.src_uri))
-        if file.inclusion == InclusionLevel.NOT_IN_NAV and section is not None and file.page is None:
-            Page(None, file, config).parent = section
+        if file.inclusion == InclusionLevel.NOT_IN_NAV and section is not None:
+            # MkDocs has already made a page without a parent for each file outside the nav.
+            page = file.page or Page(None, file, config)
+            if page.parent is None:
+                page.parent = section
     return nav
 
 
