@@ -59,6 +59,26 @@ def test_math_typesets_after_instant_navigation(tab, site_url):
     assert tab.foreign_requests() == []
 
 
+def test_math_loads_once_when_the_reader_moves_on_while_it_downloads(tab, site_url):
+    # Hold MathJax's download until the reader has gone on to another page with
+    # math: a slow network must not start a second copy (two copies break both).
+    held = []
+    tab.page.route("**/assets/mathjax/tex-chtml.js", lambda route: held.append(route))
+    tab.page.goto(site_url + "history/n-grams/")
+    tab.page.locator("article .arithmatex").first.scroll_into_view_if_needed()
+    tab.page.wait_for_function("() => document.querySelector('script[src$=\"tex-chtml.js\"]')")
+    tab.page.get_by_role("link", name="RNNs and LSTMs").first.click()
+    tab.page.wait_for_url(re.compile(r"/history/rnns-and-lstms/(#.*)?$"))
+    expect(tab.page.locator("article.md-content__inner h1")).to_contain_text("Recurrent networks")
+    tab.page.locator("article .arithmatex").first.scroll_into_view_if_needed()
+    tab.page.wait_for_timeout(500)
+    for route in held:
+        route.continue_()
+    assert_typeset(tab)
+    assert len(held) == 1, f"MathJax was requested {len(held)} times"
+    assert tab.console_errors == []
+
+
 @pytest.mark.parametrize("path", [ATTENTION, "history/n-gram-smoothing/"])
 def test_math_follows_the_text_colour_in_dark_mode(browser, site_url, path):
     context = browser.new_context(color_scheme="dark")

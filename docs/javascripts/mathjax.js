@@ -24,14 +24,19 @@ window.MathJax = {
   }
 }
 
+// Remembered here, not looked up in the DOM: instant navigation drops <head>
+// elements the next page lacks, and a second copy of MathJax, started while
+// the first is still loading, breaks both.
+let mathjaxRequested = false
+
 function loadMathJax() {
-  if (document.getElementById("mathjax-script")) return
+  if (mathjaxRequested) return
+  mathjaxRequested = true
   // On load MathJax typesets the page it finds by itself.
   const script = document.createElement("script")
-  script.id = "mathjax-script"
   script.src = mathjaxSource
   script.async = true
-  document.head.appendChild(script)
+  document.body.appendChild(script)
 }
 
 // Math of the page being shown that waits for MathJax, if any.
