@@ -29,8 +29,10 @@ $(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.notebook-deps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# A save rebuilds only what it changes (--dirty, kept correct by
+# overrides/hooks/incremental.py); git dates and feeds are left to real builds.
 serve: $(VENV)/.site-deps ## Serve the site with live reload on http://127.0.0.1:8000
-	$(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
+	DIARY_HISTORY=false $(BIN)/mkdocs serve --dirty --dev-addr $(HOST):$(PORT)
 
 build: $(VENV)/.site-deps ## Strict build into site/
 	$(BIN)/mkdocs build --strict --clean

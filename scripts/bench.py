@@ -35,7 +35,9 @@ from ensure_browser import find_browser  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = "http://127.0.0.1:8000/ai_research/"
 CONFIGS = {"stock": ["-f", "mkdocs-stock.yml"], "project": ["--strict"]}
-SERVE_CONFIGS = {"stock": ["-f", "mkdocs-stock.yml"], "project": []}
+# The project side serves as `make serve` does.
+SERVE_CONFIGS = {"stock": ["-f", "mkdocs-stock.yml"], "project": ["--dirty"]}
+SERVE_ENV = {"stock": {}, "project": {"DIARY_HISTORY": "false"}}
 ESSAY = ("docs/essays/bench-essay-007.md", "essays/bench-essay-007/")
 NOTEBOOK = ("docs/embeddings/bench-notebook-004.ipynb", "embeddings/bench-notebook-004/")
 INDEXES = ["essays", "embeddings", "finetuning", "langchain", "history"]
@@ -136,7 +138,8 @@ def reloads(diary, name, edits, port):
     base = f"http://127.0.0.1:{port}/ai_research/"
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_CONFIGS[name]],
-        cwd=diary, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=diary, env={**env(), **SERVE_ENV[name]}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         wait_for(base, "</html>", 900)

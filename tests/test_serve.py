@@ -1,9 +1,10 @@
 """`mkdocs serve` answers on 127.0.0.1, shows an edit after a save, and stops cleanly.
 
-The build keeps caches between saves (converted pages, search input), so the
-second test checks that a page added while serving reaches everything that shows it: other
-pages' navigation, the search index, the folder listing, "cited on" in the
-reading list and the tags page.
+Like `make serve`, the server rebuilds only what a save changes (--dirty, with
+overrides/hooks/incremental.py) and keeps caches between saves, so the second
+test checks that a page added while serving reaches everything that shows it:
+other pages' navigation, the search index, the folder listing, "cited on" in
+the reading list and the tags page.
 """
 
 import json
@@ -36,10 +37,11 @@ def wait_for(predicate, seconds):
 
 
 def start_server(project, port):
+    """`mkdocs serve` as `make serve` runs it: rebuilding only what a save changes."""
     return subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project,
-        env=mkdocs_env(),
+        env=mkdocs_env(DIARY_HISTORY="false"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -208,7 +208,7 @@ def citation_index(files):
     index = defaultdict(list)
     for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
         try:
-            keys, title = _citations_of(file)
+            keys, title = page_citations(file)
         except DiaryFileError:
             continue  # the publishing checks report it
         for key in keys:
@@ -216,7 +216,7 @@ def citation_index(files):
     return index
 
 
-def _citations_of(file):
+def page_citations(file):
     """(keys cited, title) of a page, kept until its file changes: every build reads every page."""
     if file.abs_src_path is None:
         return (), None  # generated pages (the blog's archive and categories) cite nothing themselves

@@ -1,0 +1,158 @@
+"""A `--dirty` rebuild (what `make serve` does on each save) gives the site a full build gives.
+
+One copy of the project is built once; each test edits it, rebuilds the same
+output directory with `--dirty`, then builds the same sources afresh into
+another directory and compares every file byte for byte. A body edit must
+rewrite only its own page; an edit that other pages show must reach them.
+"""
+
+import filecmp
+import json
+import shutil
+import time
+
+import pytest
+
+from conftest import COPY_IGNORE, ROOT, git, run_mkdocs
+
+SERVE_ENV = {"DIARY_HISTORY": "false"}  # as `make serve` runs it
+
+
+@pytest.fixture(scope="module")
+def diary(tmp_path_factory):
+    project = tmp_path_factory.mktemp("incremental") / "project"
+    shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
+    git(project, "init", "--quiet", "--initial-branch", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "--quiet", "-m", "diary")
+    result = run_mkdocs("build", "--site-dir", "live", cwd=project, env=SERVE_ENV)
+    assert result.returncode == 0, result.stdout
+    return project
+
+
+def rebuild(project):
+    """--dirty rebuild of live/; returns the HTML files it rewrote, relative to live/."""
+    time.sleep(0.05)  # the edit, then the outputs, must get later modification times
+    started = time.time()
+    result = run_mkdocs("build", "--dirty", "--site-dir", "live", cwd=project, env=SERVE_ENV)
+    assert result.returncode == 0, result.stdout
+    live = project / "live"
+    return {str(p.relative_to(live)) for p in live.rglob("*.html") if p.stat().st_mtime >= started}
+
+
+def assert_same_as_a_full_build(project):
+    fresh = project / "fresh"
+    result = run_mkdocs("build", "--clean", "--site-dir", "fresh", cwd=project, env=SERVE_ENV)
+    assert result.returncode == 0, result.stdout
+    live = project / "live"
+    names = lambda root: sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())  # noqa: E731
+    assert names(live) == names(fresh)
+    _, mismatch, errors = filecmp.cmpfiles(live, fresh, names(fresh), shallow=False)
+    assert mismatch == [] and errors == [], mismatch[:10]
+
+
+def read(project, page):
+    return (project / "live" / page / "index.html").read_text(encoding="utf-8")
+
+
+def search_locations(project, word):
+    index = json.loads((project / "live" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return {doc["location"].split("#")[0] for doc in index["docs"] if word in doc["text"]}
+
+
+def append(path, text):
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_body_edit_rebuilds_that_page_alone(diary):
+    word = f"quokkaish{time.time_ns()}"
+    append(diary / "docs" / "essays" / "focus-areas.md", f"\nOne more thought, {word}.\n")
+    rewritten = rebuild(diary)
+    assert rewritten == {"essays/focus-areas/index.html", "404.html"}
+    assert word in read(diary, "essays/focus-areas")
+    assert search_locations(diary, word) == {"essays/focus-areas/"}
+    # Every other page is still in the index, under its own title.
+    assert search_locations(diary, "Kneser") >= {"history/n-grams/"}
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_notebook_edit_rebuilds_that_notebook_alone(diary):
+    path = diary / "docs" / "embeddings" / "count-based-word-vectors.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    word = f"wombatlike{time.time_ns()}"
+    cell = [c for c in notebook["cells"] if c["cell_type"] == "markdown"][-1]
+    cell["source"] = "".join(cell["source"]) + f"\n\nA closing remark, {word}."
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert rebuild(diary) == {"embeddings/count-based-word-vectors/index.html", "404.html"}
+    assert word in read(diary, "embeddings/count-based-word-vectors")
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_new_title_reaches_every_page_that_names_it(diary):
+    path = diary / "docs" / "embeddings" / "count-based-word-vectors.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    title = f"Word vectors, counted {time.time_ns()}"
+    cell = next(c for c in notebook["cells"] if "".join(c["source"]).startswith("# "))
+    source = "".join(cell["source"])
+    rest = source.split("\n", 1)[1] if "\n" in source else ""
+    cell["source"] = f"# {title}\n{rest}"
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert len(rebuild(diary)) > 20
+    # The section's sidebar and its folder listing both name the notebook.
+    assert read(diary, "embeddings").count(title) >= 2
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_new_citation_reaches_the_reading_list(diary):
+    append(diary / "docs" / "about.md", "\nSmoothing still matters [@good1953population].\n")
+    rebuild(diary)
+    entry = read(diary, "reading").split('id="bib-good1953population"', 1)[1].split("<h4", 1)[0]
+    assert "about/" in entry, "'cited on' misses the page that now cites it"
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_new_tag_reaches_the_tags_page(diary):
+    tag = f"incremental-{time.time_ns()}"
+    path = diary / "docs" / "essays" / "focus-areas.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\n") and "\ntags:\n" in text
+    path.write_text(text.replace("\ntags:\n", f"\ntags:\n  - {tag}\n", 1), encoding="utf-8")
+    rebuild(diary)
+    assert tag in read(diary, "tags")
+    assert_same_as_a_full_build(diary)
+
+
+def test_added_and_removed_pages_come_and_go_everywhere(diary):
+    page = diary / "docs" / "essays" / "short-lived.md"
+    page.write_text("---\ndescription: Here and gone.\n---\n\n# A short-lived essay\n\nNot for long.\n")
+    rebuild(diary)
+    assert "A short-lived essay" in read(diary, "essays/focus-areas")
+    assert_same_as_a_full_build(diary)
+    page.unlink()
+    rebuild(diary)
+    assert not (diary / "live" / "essays" / "short-lived").exists()
+    assert "A short-lived essay" not in read(diary, "essays/focus-areas")
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_quick_note_edit_reaches_the_blog_index(diary):
+    post = sorted((diary / "docs" / "notes" / "posts").glob("*.md"))[0]
+    word = f"platypoid{time.time_ns()}"
+    text = post.read_text(encoding="utf-8")
+    first = text.index("\n\n", text.index("\n# ")) + 2  # the first paragraph, inside the excerpt
+    post.write_text(text[:first] + f"{word} first. " + text[first:], encoding="utf-8")
+    rebuild(diary)
+    assert word in read(diary, "notes")
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_bibliography_edit_rebuilds_everything(diary):
+    bib = diary / "docs" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    assert "{Prediction and Entropy of Printed" in text
+    bib.write_text(text.replace("{Prediction and Entropy of Printed", "{Revised: Prediction and Entropy of Printed", 1),
+                   encoding="utf-8")
+    rebuild(diary)
+    assert "Revised: " in read(diary, "reading")
+    assert_same_as_a_full_build(diary)
+
