@@ -83,8 +83,12 @@ def test_a_notebook_edit_rebuilds_that_notebook_alone(diary):
     cell = [c for c in notebook["cells"] if c["cell_type"] == "markdown"][-1]
     cell["source"] = "".join(cell["source"]) + f"\n\nA closing remark, {word}."
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    converted = set((diary / ".cache" / "mkdocs-jupyter").glob("*.json"))
     assert rebuild(diary) == {"embeddings/count-based-word-vectors/index.html", "404.html"}
     assert word in read(diary, "embeddings/count-based-word-vectors")
+    # The other notebooks stay converted for the next full rebuild; only the edited one's entry is new.
+    kept = set((diary / ".cache" / "mkdocs-jupyter").glob("*.json"))
+    assert len(converted - kept) == 1 and len(kept - converted) == 1
     assert_same_as_a_full_build(diary)
 
 
