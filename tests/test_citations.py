@@ -94,6 +94,14 @@ def test_vaswani_reads_as_in_the_literature(built_site):
     assert "Vaswani et al., 2017" in texts
 
 
+def test_names_pandoc_keeps_as_written_show_no_markup(built_site):
+    # Hoffmann et al. has "de Las Casas" among its authors; pandoc marks such names "{.nocase}".
+    for page in ("reading/index.html", "essays/focus-areas/index.html"):
+        text = LexborHTMLParser((built_site / page).read_text(encoding="utf-8")).body.text()
+        assert "Hoffmann et al." in text or "Hoffmann, J." in text, page
+        assert not re.search(r"\]\{\.[\w-]+\}", text), page
+
+
 def test_cited_on_lists_exactly_the_pages_that_cite_each_entry(built_site):
     really_cited = defaultdict(set)
     for html, tree in built_pages(built_site):

@@ -28,6 +28,7 @@ from pybtex.database import parse_file
 from pybtex.exceptions import PybtexError
 from selectolax.lexbor import LexborHTMLParser
 
+PANDOC_SPAN = re.compile(r"\[([^\[\]]*)\]\{\.[\w-]+\}")
 log = logging.getLogger("mkdocs.hooks")
 
 CSL_STYLE = "apa"
@@ -151,7 +152,7 @@ def link_citations(text, where, config, anchored=None):
 
 def _citation_link(citation, registry, anchored):
     """One author-year citation as a footnote link; the first one per key is the back-link target."""
-    text = FOOTNOTE_SUFFIX.sub("", registry.inline_text(CitationBlock([citation]))).strip()
+    text = plain_spans(FOOTNOTE_SUFFIX.sub("", registry.inline_text(CitationBlock([citation])))).strip()
     text = text.removeprefix("(").removesuffix(")")
     anchor = "" if citation.key in anchored else f' id="fnref:{citation.key}"'
     anchored.add(citation.key)
@@ -162,7 +163,13 @@ def reference_texts(keys, config):
     """Formatted reference (Markdown) for each key, via the plugin's registry."""
     registry = _registry(config)
     registry.validate_citation_blocks([CitationBlock([Citation(key)]) for key in keys])
-    return {key: typeset_dashes(registry.reference_text(Citation(key))) for key in keys}
+    return {key: typeset_dashes(plain_spans(registry.reference_text(Citation(key)))) for key in keys}
+
+
+def plain_spans(text):
+    """Pandoc writes a name it must not recase (braces in the .bib, as for "de Las Casas") as a
+    Markdown span, `[Hoffmann et al.]{.nocase}`, which Python-Markdown would print as is."""
+    return PANDOC_SPAN.sub(r"\1", text)
 
 
 def typeset_dashes(text):
