@@ -2,7 +2,8 @@
 
 Makes the diary (scripts/bench_diary.py) in a temporary directory, then, in one
 run, measures both configurations: cold and warm builds with peak memory,
-edit-to-reload in `mkdocs serve` for an essay and for a notebook, HTML bytes
+edit-to-reload in `mkdocs serve` (the project's as `make serve` runs it) for
+an essay's text, a notebook's text and an essay's title, HTML bytes
 per page type, site and search index size, first-visit transfer and search
 latency in Chromium, and Lighthouse scores. Prints one table with the
 project/stock ratio beside the issue's target for each figure.
@@ -125,6 +126,12 @@ def edit_essay(path, marker):
     path.write_text(f"{text}\nReload marker {marker}\n", encoding="utf-8")
 
 
+def edit_title(path, marker):
+    """A change other pages show (navigation, listings): the project rebuilds every page for it."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^# .*$", f"# Retitled {marker}", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+
+
 def edit_notebook(path, marker):
     notebook = json.loads(path.read_text(encoding="utf-8"))
     cell = next(cell for cell in notebook["cells"] if cell["cell_type"] == "markdown")
@@ -145,7 +152,8 @@ def reloads(diary, name, edits, port):
         wait_for(base, "</html>", 900)
         time.sleep(1)  # let the file watcher settle after the first build
         result = {}
-        for label, (source, page), edit in (("essay", ESSAY, edit_essay), ("notebook", NOTEBOOK, edit_notebook)):
+        kinds = (("essay", ESSAY, edit_essay), ("notebook", NOTEBOOK, edit_notebook), ("essay title", ESSAY, edit_title))
+        for label, (source, page), edit in kinds:
             times = []
             for number in range(edits):
                 marker = f"{name}-{label}-{number}-{time.time_ns()}"
