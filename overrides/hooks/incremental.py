@@ -19,6 +19,8 @@ blog excerpt). The next build compares:
 - otherwise only the changed pages are built; the others keep their title
   from the record, and their search entries are put back in page order.
 
+A build that fails halfway leaves no record behind it, so the next one is full.
+
 A build without --dirty rebuilds every page anyway, and only writes the record.
 """
 
@@ -69,13 +71,18 @@ def on_config(config):
 def on_files(files, config):
     record = _load(config)
     shared = _shared_digest(files, config)
-    changed = [f for f in files.documentation_pages(inclusion=_any) if f.is_modified() and not _blog_view(f)]
+    pages = [f for f in files.documentation_pages(inclusion=_any) if not _blog_view(f)]
+    changed = [f for f in pages if f.is_modified()]
+    unchanged = {f.src_uri for f in pages} - {f.src_uri for f in changed}
     full = (
         record.get("shared") != shared
         or _feeds_enabled(config)
+        or not unchanged <= record["pages"].keys()  # output the record does not describe
         or any(_gathers(f, config) or _facts(f) != record["pages"].get(f.src_uri, {}).get("facts") for f in changed)
     )
     if full:
+        # Without a record a build that fails halfway is followed by a full one.
+        _record_path(config).unlink(missing_ok=True)
         clean_directory(config.site_dir)  # also drops the pages of files deleted since
     else:
         # The blog writes its archive and category pages afresh on every build;
@@ -157,7 +164,10 @@ def _facts(file):
 
 
 def _gathers(file, config):
-    """A page made from other pages: the tags index, or a post or page of the blog."""
+    """A page made from other pages: the tags index, a post or page of the blog, or one a plugin
+    makes in memory on every build."""
+    if file.abs_src_path is None:
+        return True
     blog = config.plugins.get("material/blog")
     if blog is not None and blog.config.enabled and file.src_uri.startswith(blog.config.blog_dir.strip("/") + "/"):
         return True
