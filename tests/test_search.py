@@ -21,7 +21,18 @@ def search(page, query, base_path):
         " && document.querySelector('input[data-md-component=search-query]').value === query",
         arg=query, timeout=10000,
     )
-    page.wait_for_timeout(150)  # results render right after the count
+    # Results for the query typed so far can still be arriving from the worker: read them once
+    # they have stayed the same for a moment.
+    previous = None
+    for _ in range(25):
+        page.wait_for_timeout(200)
+        shown = page.evaluate(
+            "() => document.querySelector('.md-search-result__meta').textContent + ' ' +"
+            " [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href).join(' ')"
+        )
+        if shown == previous:
+            break
+        previous = shown
     results = []
     for item in page.locator(".md-search-result__item").all()[:TOP]:
         links = [urlsplit(href) for href in item.locator("a").evaluate_all("els => els.map(e => e.href)")]
