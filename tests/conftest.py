@@ -28,6 +28,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+# `make serve` turns git dates and feeds off (see the Makefile).
+SERVE_ENV = {"DIARY_HISTORY": "false"}
+
+
 def mkdocs_env(**extra):
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra}
 
@@ -89,15 +93,19 @@ def git(project, *args):
     return result.stdout
 
 
-@pytest.fixture
-def project_copy(tmp_path):
-    """A throw-away clone-like copy of the project (its own git repository) to break or edit."""
-    copy = tmp_path / "project"
+def copy_project(copy):
+    """A clone-like copy of the project at `copy`, its own git repository, without caches or builds."""
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
     git(copy, "init", "--quiet", "--initial-branch", "main")
     git(copy, "add", "-A")
     git(copy, "commit", "--quiet", "-m", "diary")
     return copy
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """A throw-away copy of the project to break or edit."""
+    return copy_project(tmp_path / "project")
 
 
 class _SubPathHandler(SimpleHTTPRequestHandler):

@@ -8,23 +8,16 @@ rewrite only its own page; an edit that other pages show must reach them.
 
 import filecmp
 import json
-import shutil
 import time
 
 import pytest
 
-from conftest import COPY_IGNORE, ROOT, git, run_mkdocs
-
-SERVE_ENV = {"DIARY_HISTORY": "false"}  # as `make serve` runs it
+from conftest import SERVE_ENV, copy_project, run_mkdocs
 
 
 @pytest.fixture(scope="module")
 def diary(tmp_path_factory):
-    project = tmp_path_factory.mktemp("incremental") / "project"
-    shutil.copytree(ROOT, project, ignore=COPY_IGNORE)
-    git(project, "init", "--quiet", "--initial-branch", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "--quiet", "-m", "diary")
+    project = copy_project(tmp_path_factory.mktemp("incremental") / "project")
     result = run_mkdocs("build", "--site-dir", "live", cwd=project, env=SERVE_ENV)
     assert result.returncode == 0, result.stdout
     return project
@@ -45,10 +38,13 @@ def assert_same_as_a_full_build(project):
     result = run_mkdocs("build", "--clean", "--site-dir", "fresh", cwd=project, env=SERVE_ENV)
     assert result.returncode == 0, result.stdout
     live = project / "live"
-    names = lambda root: sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())  # noqa: E731
-    assert names(live) == names(fresh)
-    _, mismatch, errors = filecmp.cmpfiles(live, fresh, names(fresh), shallow=False)
+    assert _files(live) == _files(fresh)
+    _, mismatch, errors = filecmp.cmpfiles(live, fresh, _files(fresh), shallow=False)
     assert mismatch == [] and errors == [], mismatch[:10]
+
+
+def _files(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
 
 
 def read(project, page):

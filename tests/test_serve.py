@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import free_port, mkdocs_env
+from conftest import SERVE_ENV, free_port, mkdocs_env
 
 
 def fetch(url):
@@ -41,7 +41,7 @@ def start_server(project, port):
     return subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project,
-        env=mkdocs_env(DIARY_HISTORY="false"),
+        env=mkdocs_env(**SERVE_ENV),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

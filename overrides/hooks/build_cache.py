@@ -1,10 +1,11 @@
 """Shared by the hooks that keep work in .cache/ between builds: file names from content keys,
-a digest of the hooks and templates, and a count of the warnings a piece of work logs (work
+digests of the configuration and of the hooks and templates, and a count of the warnings a piece of work logs (work
 that warned is never kept)."""
 
 import contextlib
 import hashlib
 import logging
+from importlib.metadata import version
 from pathlib import Path
 
 
@@ -49,3 +50,13 @@ def overrides_digest(config):
             hashed.update(path.read_bytes())
         digest = config._diary_overrides_digest = hashed.hexdigest()
     return digest
+
+
+def config_digest(config):
+    """A hash of what every page of a build shares: mkdocs.yml, the addresses it is given, the
+    theme and MkDocs versions, and overrides/."""
+    hashed = hashlib.sha256(Path(config.config_file_path).read_bytes())
+    for value in (config.site_url, config.repo_url, config.edit_uri, version("mkdocs-material"), version("mkdocs"),
+                  overrides_digest(config)):
+        hashed.update(f"{value}\0".encode("utf-8"))
+    return hashed.hexdigest()

@@ -30,10 +30,9 @@ import logging
 import os
 import re
 import time
-from importlib.metadata import version
 from pathlib import Path
 
-from build_cache import overrides_digest
+from build_cache import config_digest
 from citations import page_citations
 from diary_files import DiaryFileError, notebook_info, read_markdown_info, read_notebook
 from mkdocs.plugins import event_priority
@@ -74,11 +73,13 @@ def on_files(files, config):
     pages = [f for f in files.documentation_pages(inclusion=_any) if not _blog_view(f)]
     changed = [f for f in pages if f.is_modified()]
     unchanged = {f.src_uri for f in pages} - {f.src_uri for f in changed}
+    facts = {f.src_uri: _facts(f) for f in changed}
+    kept = record.get("pages", {})
     full = (
         record.get("shared") != shared
         or _feeds_enabled(config)
-        or not unchanged <= record["pages"].keys()  # output the record does not describe
-        or any(_gathers(f, config) or _facts(f) != record["pages"].get(f.src_uri, {}).get("facts") for f in changed)
+        or not unchanged <= kept.keys()  # output the record does not describe
+        or any(facts[f.src_uri] != kept.get(f.src_uri, {}).get("facts") or _gathers(f, config) for f in changed)
     )
     if full:
         # Without a record a build that fails halfway is followed by a full one.
@@ -90,7 +91,9 @@ def on_files(files, config):
         for file in files.documentation_pages(inclusion=_any):
             if _blog_view(file):
                 os.utime(file.abs_src_path, ns=(0, 0))
-    setattr(config, STATE, {"record": {} if full else record, "shared": shared})
+    # An unchanged page's facts are the recorded ones, even when everything is rebuilt.
+    facts.update((src, kept[src]["facts"]) for src in unchanged if src in kept)
+    setattr(config, STATE, {"record": {} if full else record, "shared": shared, "facts": facts})
     return files
 
 
@@ -122,7 +125,8 @@ def on_post_build(config):
     for page in state["pages"]:
         src = page.file.src_uri
         if page.content is not None:
-            pages[src] = {"title": page.title, "facts": _facts(page.file), "search": built.get(page.url, [])}
+            facts = state["facts"][src] if src in state["facts"] else _facts(page.file)
+            pages[src] = {"title": page.title, "facts": facts, "search": built.get(page.url, [])}
         elif src in kept:
             pages[src] = kept[src]
         else:
@@ -190,10 +194,7 @@ def _feeds_enabled(config):
 
 
 def _shared_digest(files, config):
-    digest = hashlib.sha256()
-    digest.update(Path(config.config_file_path).read_bytes())
-    for part in (overrides_digest(config), config.site_url or "", version("mkdocs-material")):
-        digest.update(part.encode() + b"\0")
+    digest = hashlib.sha256(config_digest(config).encode())
     for file in sorted(files, key=lambda f: f.src_uri):
         digest.update(file.src_uri.encode() + b"\0")
         if file.abs_src_path and not file.is_documentation_page() and not UNSHARED.search(file.src_uri):

@@ -16,10 +16,8 @@ the tags plugin has written its listings.
 
 import hashlib
 import json
-from importlib.metadata import version
-from pathlib import Path
 
-from build_cache import cache_file, overrides_digest
+from build_cache import cache_file, config_digest
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
@@ -61,11 +59,7 @@ def on_post_page(output, page, config):
 
 def site_digest(config, files):
     """What every page shares: configuration, theme, overrides and the navigation with every title."""
-    hashed = hashlib.sha256()
-    hashed.update(Path(config.config_file_path).read_bytes())
-    for value in (config.site_url, config.repo_url, config.edit_uri, version("mkdocs-material"), version("mkdocs"),
-                  overrides_digest(config)):
-        hashed.update(f"{value}\0".encode("utf-8"))
+    hashed = hashlib.sha256(config_digest(config).encode("utf-8"))
     for file in sorted(files, key=lambda f: f.src_uri):
         title = file.page.title if file.page is not None else ""
         hashed.update(f"{file.src_uri}\t{file.url}\t{file.inclusion.name}\t{title}\n".encode("utf-8"))

@@ -67,7 +67,7 @@ def scan(paths, project, cache_file=None):
         todo = [(path, shown, key) for path, shown, key in work if key not in cache]
         for (_, _, key), found in zip(todo, _scan_all([(path, shown) for path, shown, _ in todo])):
             cache[key] = [finding.__dict__ for finding in found]
-        for path, shown, key in work:
+        for _, _, key in work:
             fresh[key] = cache[key]
             findings += [Finding(**item) for item in cache[key] if (item["file"], item["secret_hash"]) not in allowed]
     if cache_file:
