@@ -1,24 +1,29 @@
 # Two commands for a newcomer: `make serve` and `make test`.
 # Each provisions what it needs: the virtual environment, the pinned
-# dependencies and, for the tests, a Chromium browser.
+# dependencies, the diary's own package (diary/, the `diary` MkDocs plugin)
+# and, for the tests, a Chromium browser.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The engine that builds the site: mkdocs, or properdocs (the maintained
+# MkDocs 1.x fork, installed beside it) with `make build ENGINE=properdocs`.
+ENGINE ?= mkdocs
 # Material prints a banner about MkDocs 2.0 on every run; the stack is pinned to 1.6.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test bench deploy notebooks new browser clean help
+.PHONY: serve build check test bench deploy notebooks new browser clean help
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-# The stamps make pip run again whenever a requirements file changes.
-$(VENV)/.site-deps: requirements.txt
+# The stamps make pip run again whenever a requirements file or pyproject.toml changes.
+$(VENV)/.site-deps: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 $(VENV)/.notebook-deps: requirements-notebooks.txt $(VENV)/.site-deps
@@ -29,16 +34,19 @@ $(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.notebook-deps
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-# A save rebuilds only what it changes (--dirty, kept correct by
-# overrides/hooks/incremental.py); git dates and feeds are left to real builds.
+# A save rebuilds only what it changes (--dirty, kept correct by the diary
+# plugin's speed layer); git dates and feeds are left to real builds.
 serve: $(VENV)/.site-deps ## Serve the site with live reload on http://127.0.0.1:8000
-	DIARY_HISTORY=false $(BIN)/mkdocs serve --dirty --dev-addr $(HOST):$(PORT)
+	DIARY_HISTORY=false $(BIN)/$(ENGINE) serve --dirty --dev-addr $(HOST):$(PORT)
 
 build: $(VENV)/.site-deps ## Strict build into site/
-	$(BIN)/mkdocs build --strict --clean
+	$(BIN)/$(ENGINE) build --strict --clean
 
 browser: $(VENV)/.dev-deps ## Make sure a Chromium for the browser tests exists
 	@$(BIN)/python scripts/ensure_browser.py
+
+check: $(VENV)/.dev-deps ## Run the unit tests only (under a minute)
+	$(BIN)/python -m pytest -m unit
 
 test: $(VENV)/.dev-deps browser ## Run the whole test suite
 	$(BIN)/python -m pytest

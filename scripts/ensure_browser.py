@@ -7,32 +7,9 @@ Debian's `chromium` package when running as root, else Playwright's own build
 """
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
-SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
-
-
-def find_browser():
-    """Path of a usable Chromium, or None. Playwright's own build is found by Playwright itself."""
-    for candidate in (os.environ.get("CHROMIUM"), SYSTEM_CHROMIUM, shutil.which("chromium")):
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return Path(candidate)
-    return None
-
-
-def install_browser():
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("Installing Debian's chromium package ...", flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
-    else:
-        print("Installing Playwright's Chromium ...", flush=True)
-        subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=True)
+from diary import chromium
 
 
 def main(argv=None):
@@ -41,10 +18,10 @@ def main(argv=None):
         "--check", action="store_true", help="only report; exit 1 if no system Chromium is found"
     )
     args = parser.parse_args(argv)
-    browser = find_browser()
+    browser = chromium.find()
     if browser is None and not args.check:
-        install_browser()
-        browser = find_browser()
+        chromium.install()
+        browser = chromium.find()
     if browser is None:
         print("No system Chromium found" + ("" if args.check else "; the tests use Playwright's build"))
         return 1 if args.check else 0

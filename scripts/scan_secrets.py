@@ -12,10 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "overrides" / "hooks"))
-
-from secrets_scan import record_in_baseline, scan  # noqa: E402
+from diary.secrets import record_in_baseline, scan
 
 
 def main(argv=None):
@@ -23,11 +20,14 @@ def main(argv=None):
     parser.add_argument("files", nargs="*", type=Path, help="files to scan (default: everything under docs/)")
     parser.add_argument("--update-baseline", action="store_true",
                         help="record the findings as reviewed false positives in .secrets.baseline")
+    parser.add_argument("--project", type=Path, default=Path.cwd(),
+                        help="the diary's folder, where .secrets.baseline is (default: the current folder)")
     args = parser.parse_args(argv)
-    files = args.files or sorted(p for p in (ROOT / "docs").rglob("*") if p.is_file())
-    findings = scan([p for p in files if p.is_file()], ROOT)
+    project = args.project.resolve()
+    files = args.files or sorted(p for p in (project / "docs").rglob("*") if p.is_file())
+    findings = scan([p for p in files if p.is_file()], project)
     if args.update_baseline:
-        record_in_baseline(findings, ROOT)
+        record_in_baseline(findings, project)
         print(f"{len(findings)} finding(s) recorded in .secrets.baseline")
         return 0
     for finding in findings:

@@ -1,4 +1,15 @@
-"""Shared fixtures: the real site built once, served on 127.0.0.1, driven in real Chromium."""
+"""Shared fixtures: copies of the real project, built with the real mkdocs, served on 127.0.0.1, driven in real Chromium.
+
+Every test carries one marker for what it needs: `unit` (nothing but Python),
+`build` (the mkdocs CLI on a copy of the project, or git, serve, deploy) or
+`browser` (a built site in Chromium); a test without one fails.
+
+Builds share work the way an author's machine does: one cold build of the
+project fills a cache (.cache/diary) that each project copy starts from, so a
+test pays only for what it changes. Tests of the cache itself start from none.
+With pytest-xdist the workers share that cache and the reference site through
+a lock.
+"""
 
 import functools
 import os
@@ -11,35 +22,46 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
+
+from diary import chromium
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "overrides" / "hooks")]
-
-from ensure_browser import find_browser  # noqa: E402
-
-COPY_IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", ".pytest_cache", "__pycache__")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-    "--no-first-run",
-]
-
+COPY_IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", ".pytest_cache", "__pycache__", "*.egg-info")
+TIERS = ("unit", "build", "browser")
+BROWSER_FIXTURES = {"browser", "tab", "site_url"}
+BUILD_FIXTURES = {"built_site", "project_copy", "warm_cache", "reference_site", "pristine_copy"}
 
 # `make serve` turns git dates and feeds off (see the Makefile).
 SERVE_ENV = {"DIARY_HISTORY": "false"}
+# Builds compared byte for byte share a build time: the feeds and the sitemap carry it.
+SAME_TIME = {"SOURCE_DATE_EPOCH": "1764547200"}
+# Where the built site is served in tests: under the same path as on GitHub Pages.
+# Material's instant navigation only takes over links whose full URL (port
+# included) is in the sitemap, so the test build uses this address as site_url.
+SITE_PATH = "/ai_research/"
+
+
+def pytest_runtest_setup(item):
+    """Each test says what it needs, and only browser tests get a browser, only build tests a build."""
+    tiers = [tier for tier in TIERS if item.get_closest_marker(tier)]
+    fixtures = set(item.fixturenames)
+    if len(tiers) != 1:
+        pytest.fail(f"marked {tiers or 'with none'} of {TIERS}: give it exactly one", pytrace=False)
+    if fixtures & BROWSER_FIXTURES and tiers != ["browser"]:
+        pytest.fail(f"uses a browser but is marked {tiers[0]}", pytrace=False)
+    if fixtures & BUILD_FIXTURES and tiers == ["unit"]:
+        pytest.fail("builds the site but is marked unit", pytrace=False)
 
 
 def mkdocs_env(**extra):
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1", **extra}
 
 
-def run_mkdocs(*args, cwd=ROOT, timeout=300, env=None):
-    """Run the real mkdocs CLI; return the completed process (output merged)."""
+def run_mkdocs(*args, cwd=ROOT, timeout=300, env=None, engine="mkdocs"):
+    """Run the real mkdocs (or properdocs) CLI; return the completed process (output merged)."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args],
+        [sys.executable, "-m", engine, *args],
         cwd=cwd,
         env=mkdocs_env(**(env or {})),
         stdout=subprocess.PIPE,
@@ -49,31 +71,30 @@ def run_mkdocs(*args, cwd=ROOT, timeout=300, env=None):
     )
 
 
+def build(project, site, *args, env=None):
+    """A strict build of `project` into `site`, which must succeed; returns its output."""
+    result = run_mkdocs("build", "--strict", "--site-dir", str(site), *args, cwd=project, env=env)
+    assert result.returncode == 0, result.stdout
+    return result.stdout
+
+
+def site_files(site):
+    """{path: bytes} of every file in a built site."""
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def assert_same_site(site, expected):
+    """Every file of `site` is byte for byte the one in `expected`, and no file is missing or extra."""
+    got, want = site_files(site), site_files(expected)
+    assert sorted(got) == sorted(want)
+    differing = [path for path in want if got[path] != want[path]]
+    assert differing == [], f"{len(differing)} files differ, first {differing[:10]}"
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-# Where the built site is served in tests: under the same path as on GitHub Pages.
-# Material's instant navigation only takes over links whose full URL (port
-# included) is in the sitemap, so the test build uses this address as site_url.
-SITE_PATH = "/ai_research/"
-
-
-@pytest.fixture(scope="session")
-def site_port():
-    return free_port()
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory, site_port):
-    """The project's site, built strictly into a temporary directory."""
-    site = tmp_path_factory.mktemp("built") / "site"
-    site_url = f"http://127.0.0.1:{site_port}{SITE_PATH}"
-    result = run_mkdocs("build", "--strict", "--site-dir", str(site), env={"SITE_URL": site_url})
-    assert result.returncode == 0, result.stdout
-    return site
 
 
 GIT_IDENTITY = {
@@ -93,19 +114,77 @@ def git(project, *args):
     return result.stdout
 
 
-def copy_project(copy):
-    """A clone-like copy of the project at `copy`, its own git repository, without caches or builds."""
+def copy_project(copy, cache=None):
+    """A clone-like copy of the project at `copy`, its own git repository, without builds;
+    with the diary's cache copied from `cache` if given, else with none."""
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
     git(copy, "init", "--quiet", "--initial-branch", "main")
     git(copy, "add", "-A")
     git(copy, "commit", "--quiet", "-m", "diary")
+    if cache is not None:
+        shutil.copytree(cache, copy / ".cache" / "diary")
     return copy
 
 
+def _shared(tmp_path_factory, name, make):
+    """A directory made once for all xdist workers of this run: `make(path)` fills it."""
+    root = tmp_path_factory.getbasetemp().parent
+    path = root / name
+    with FileLock(str(root / f"{name}.lock")):
+        if not (path / ".done").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir()
+            make(path)
+            (path / ".done").touch()
+    return path
+
+
+@pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory):
+    """The diary's cache after one build of the project as it is committed."""
+    def make(path):
+        project = copy_project(path / "project")
+        build(project, path / "site")
+        shutil.copytree(project / ".cache" / "diary", path / "cache")
+
+    return _shared(tmp_path_factory, "warm-cache", make) / "cache"
+
+
+@pytest.fixture(scope="session")
+def reference_site(tmp_path_factory):
+    """The project built with no cache at all (DIARY_CACHE=off): what every cached build must equal."""
+    def make(path):
+        project = copy_project(path / "project")
+        build(project, path / "site", env={"DIARY_CACHE": "off", **SAME_TIME})
+
+    return _shared(tmp_path_factory, "reference-site", make) / "site"
+
+
 @pytest.fixture
-def project_copy(tmp_path):
-    """A throw-away copy of the project to break or edit."""
+def project_copy(tmp_path, warm_cache):
+    """A throw-away copy of the project to break or edit, starting from the warm cache."""
+    return copy_project(tmp_path / "project", cache=warm_cache)
+
+
+@pytest.fixture
+def pristine_copy(tmp_path):
+    """A copy of the project with no cache at all, for the tests of the cache."""
     return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def site_port():
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, site_port, warm_cache):
+    """The project's site, built strictly for being served at SITE_PATH on site_port."""
+    base = tmp_path_factory.mktemp("built")
+    project = copy_project(base / "project", cache=warm_cache)
+    site = base / "site"
+    build(project, site, env={"SITE_URL": f"http://127.0.0.1:{site_port}{SITE_PATH}"})
+    return site
 
 
 class _SubPathHandler(SimpleHTTPRequestHandler):
@@ -150,11 +229,11 @@ def browser():
     """Real Chromium through Playwright. In CI a missing browser fails the run."""
     from playwright.sync_api import Error, sync_playwright
 
-    executable = find_browser()
+    executable = chromium.find()
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(
-                executable_path=str(executable) if executable else None, args=CHROMIUM_ARGS
+                executable_path=str(executable) if executable else None, args=chromium.ARGS
             )
         except Error as error:
             if os.environ.get("CI"):

@@ -10,6 +10,7 @@ from conftest import run_mkdocs
 CASES = sorted(path for path in (Path(__file__).parent / "bad-inputs").iterdir() if path.is_dir())
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_bad_input_fails_with_a_clear_message(project_copy, case):
     shutil.copytree(case / "docs", project_copy / "docs", dirs_exist_ok=True)
@@ -20,6 +21,7 @@ def test_bad_input_fails_with_a_clear_message(project_copy, case):
     assert "Traceback" not in result.stdout
 
 
+@pytest.mark.unit
 def test_every_kind_of_bad_input_named_in_the_brief_has_a_case():
     assert {case.name for case in CASES} >= {
         "notebook-not-json", "notebook-not-a-notebook", "notebook-not-utf8", "front-matter-not-yaml",

@@ -26,6 +26,7 @@ def switch_to_dark(tab):
     assert scheme(tab) == "slate"
 
 
+@pytest.mark.browser
 def test_dark_mode_survives_navigation(tab, site_url):
     tab.page.goto(site_url)
     assert scheme(tab) == "default"  # the context prefers light
@@ -40,12 +41,14 @@ def test_dark_mode_survives_navigation(tab, site_url):
     assert tab.foreign_requests() == []
 
 
+@pytest.mark.build
 def test_the_unique_word_is_on_exactly_one_page(built_site):
     index = json.loads((built_site / "search/search_index.json").read_text())
     pages = {doc["location"].split("#")[0] for doc in index["docs"] if UNIQUE_WORD in doc["text"]}
     assert len(pages) == 1, pages
 
 
+@pytest.mark.browser
 def test_search_finds_the_one_page_and_the_result_opens_it(tab, site_url):
     tab.page.goto(site_url)
     tab.page.keyboard.press("/")
@@ -72,6 +75,7 @@ PAGE_KINDS = {
 }
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("scheme_preference", ["light", "dark"])
 def test_no_page_kind_requests_anything_from_another_host(browser, site_url, scheme_preference):
     context = browser.new_context(color_scheme=scheme_preference)

@@ -1,9 +1,7 @@
 """The strict build: every page is published with its title, and nothing loads from another host."""
 
 import json
-import shutil
 import re
-from pathlib import Path
 
 import pytest
 from mkdocs.config import load_config
@@ -12,7 +10,7 @@ from mkdocs.structure.files import get_files
 from selectolax.lexbor import LexborHTMLParser
 
 from conftest import ROOT, run_mkdocs
-from offline import external_loads
+from diary.offline import external_loads
 
 def nav_pages():
     """(page, heading written in its source) for every page in the navigation."""
@@ -25,6 +23,7 @@ def nav_pages():
     return pages
 
 
+@pytest.mark.build
 def test_every_nav_page_is_built_with_its_title(built_site):
     pages = nav_pages()
     assert len(pages) >= 15
@@ -36,11 +35,13 @@ def test_every_nav_page_is_built_with_its_title(built_site):
         assert title.startswith(expected), page.file.src_uri
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("name", ["sitemap.xml", "404.html", "search/search_index.json", "index.html"])
 def test_site_carries_the_files_readers_and_crawlers_need(built_site, name):
     assert (built_site / name).stat().st_size > 0
 
 
+@pytest.mark.build
 def test_search_index_holds_every_page_but_the_blog_listing_and_tags(built_site):
     index = json.loads((built_site / "search/search_index.json").read_text())
     locations = {doc["location"] for doc in index["docs"]}
@@ -50,6 +51,7 @@ def test_search_index_holds_every_page_but_the_blog_listing_and_tags(built_site)
         assert listed != (page.file.src_uri in ("notes/index.md", "tags.md")), page.file.src_uri
 
 
+@pytest.mark.build
 def test_no_page_loads_anything_from_another_host(built_site, site_port):
     offenders = {}
     for html in built_site.rglob("*.html"):
@@ -59,12 +61,14 @@ def test_no_page_loads_anything_from_another_host(built_site, site_port):
     assert offenders == {}
 
 
+@pytest.mark.build
 def test_stylesheets_import_nothing_from_another_host(built_site):
     for css in built_site.rglob("*.css"):
         text = css.read_text(encoding="utf-8")
         assert not re.search(r"url\(\s*['\"]?https?://|@import\s+(url\()?['\"]?https?://", text), css
 
 
+@pytest.mark.unit
 def test_the_external_load_check_catches_each_kind_of_resource():
     html = """
       <script src="https://cdn.example.org/x.js"></script>
@@ -83,6 +87,7 @@ def test_the_external_load_check_catches_each_kind_of_resource():
     ]
 
 
+@pytest.mark.build
 def test_unicode_emoji_stay_off_the_cdn_and_icons_are_inline_svg(project_copy):
     page = project_copy / "docs" / "about.md"
     page.write_text(page.read_text() + "\n\nMood :smile: and icon :material-flask:\n")
@@ -95,40 +100,7 @@ def test_unicode_emoji_stay_off_the_cdn_and_icons_are_inline_svg(project_copy):
     assert re.search(r'<span class="twemoji"><svg', paragraph)
 
 
-def test_a_build_from_warm_caches_is_the_same_site_as_a_cold_one(project_copy, tmp_path):
-    """Converted pages, search entries, finished notebook pages and rendered pages are reused from .cache/;
-    reusing them must not change a byte of the site (feeds carry their build time)."""
-    sites = []
-    for name in ("cold", "warm"):
-        site = tmp_path / name
-        result = run_mkdocs("build", "--strict", "--site-dir", str(site), cwd=project_copy)
-        assert result.returncode == 0, result.stdout
-        sites.append(site)
-    assert all(any((project_copy / ".cache" / cache).iterdir()) for cache in ("pages", "search", "notebook-pages", "rendered"))
-    cold, warm = ({p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} for site in sites)
-    assert cold.keys() == warm.keys()
-    differing = [str(path) for path in cold if cold[path] != warm[path] and not path.name.startswith("feed_")]
-    assert differing == []
-
-
-def test_notebooks_converted_ahead_on_every_core_match_mkdocs_jupyters_own(project_copy, tmp_path):
-    """overrides/hooks/notebook_prerender.py fills mkdocs-jupyter's cache in parallel; what it
-    writes must be byte for byte what the plugin writes itself."""
-    cache = project_copy / ".cache" / "mkdocs-jupyter"
-    config = project_copy / "mkdocs.yml"
-    hooked = config.read_text()
-    assert "  - overrides/hooks/notebook_prerender.py\n" in hooked
-    entries = {}
-    for name, text in (("ahead", hooked), ("plugin", hooked.replace("  - overrides/hooks/notebook_prerender.py\n", ""))):
-        shutil.rmtree(cache, ignore_errors=True)
-        config.write_text(text)
-        result = run_mkdocs("build", "--strict", "--site-dir", str(tmp_path / name), cwd=project_copy)
-        assert result.returncode == 0, result.stdout
-        entries[name] = {path.name: path.read_bytes() for path in cache.glob("*.json")}
-    assert len(entries["plugin"]) == len(list((project_copy / "docs").rglob("*.ipynb")))
-    assert entries["ahead"] == entries["plugin"]
-
-
+@pytest.mark.build
 def test_a_crowded_folder_lists_its_ten_newest_in_the_sidebar_and_every_page_in_its_index(project_copy, tmp_path):
     essays = project_copy / "docs" / "essays"
     for day in range(1, 13):

@@ -7,8 +7,8 @@ import pytest
 from pybtex.database import parse_file
 from selectolax.lexbor import LexborHTMLParser
 
-from citations import TOPICS, cited_keys
 from conftest import ROOT, run_mkdocs
+from diary.pages import cited_keys
 
 BIB = ROOT / "docs" / "references.bib"
 VENUE_FIELDS = ("journal", "booktitle", "publisher", "institution", "howpublished", "school")
@@ -22,6 +22,14 @@ dettmers2023qlora mukherjee2023orca pelrine2023exploiting bardes2024vjepa temple
 
 
 @pytest.fixture(scope="module")
+def topics():
+    """The reading list's groups, as mkdocs.yml gives them to the diary plugin."""
+    from mkdocs.config import load_config
+
+    return load_config(str(ROOT / "mkdocs.yml")).plugins["diary"].config.topics
+
+
+@pytest.fixture(scope="module")
 def bib():
     return parse_file(str(BIB))
 
@@ -31,11 +39,13 @@ def built_pages(site):
         yield html, LexborHTMLParser(html.read_text(encoding="utf-8"))
 
 
+@pytest.mark.unit
 def test_the_brief_references_are_all_there(bib):
     assert sorted(set(REQUIRED_KEYS) - set(bib.entries)) == []
 
 
-def test_every_entry_is_complete(bib):
+@pytest.mark.unit
+def test_every_entry_is_complete(bib, topics):
     problems = []
     for key, entry in bib.entries.items():
         fields = {name.lower(): value for name, value in entry.fields.items()}
@@ -50,11 +60,12 @@ def test_every_entry_is_complete(bib):
             problems.append(f"{key}: neither doi nor url")
         if fields.get("eprint") and fields.get("archiveprefix", "").lower() != "arxiv":
             problems.append(f"{key}: eprint without archiveprefix = arXiv")
-        if fields.get("keywords") not in TOPICS:
-            problems.append(f"{key}: keywords is not one of {list(TOPICS)}")
+        if fields.get("keywords") not in topics:
+            problems.append(f"{key}: keywords is not one of {list(topics)}")
     assert problems == []
 
 
+@pytest.mark.unit
 def test_the_seed_corrections_hold_in_the_bibliography(bib):
     muzero = bib.entries["schrittwieser2020mastering"]
     assert muzero.persons["author"][0].last_names == ["Schrittwieser"]
@@ -64,6 +75,7 @@ def test_the_seed_corrections_hold_in_the_bibliography(bib):
     assert "Schmidhuber" in str(bib.entries["hochreiter1997long"].persons["author"][1])
 
 
+@pytest.mark.unit
 def test_every_citation_in_the_sources_names_a_known_key(bib):
     unknown = {}
     for page in (ROOT / "docs").rglob("*.md"):
@@ -73,6 +85,7 @@ def test_every_citation_in_the_sources_names_a_known_key(bib):
     assert unknown == {}
 
 
+@pytest.mark.build
 def test_citations_read_author_year_and_link_to_the_page_reference_list(built_site):
     seen = 0
     for html, tree in built_pages(built_site):
@@ -88,12 +101,14 @@ def test_citations_read_author_year_and_link_to_the_page_reference_list(built_si
     assert seen >= 40
 
 
+@pytest.mark.build
 def test_vaswani_reads_as_in_the_literature(built_site):
     tree = LexborHTMLParser((built_site / "history/attention-and-transformers/index.html").read_text())
     texts = [link.text() for link in tree.css("a.citation")]
     assert "Vaswani et al., 2017" in texts
 
 
+@pytest.mark.build
 def test_names_pandoc_keeps_as_written_show_no_markup(built_site):
     # Hoffmann et al. has "de Las Casas" among its authors; pandoc marks such names "{.nocase}".
     for page in ("reading/index.html", "essays/focus-areas/index.html"):
@@ -102,6 +117,7 @@ def test_names_pandoc_keeps_as_written_show_no_markup(built_site):
         assert not re.search(r"\]\{\.[\w-]+\}", text), page
 
 
+@pytest.mark.build
 def test_cited_on_lists_exactly_the_pages_that_cite_each_entry(built_site):
     really_cited = defaultdict(set)
     for html, tree in built_pages(built_site):
@@ -126,6 +142,7 @@ def test_cited_on_lists_exactly_the_pages_that_cite_each_entry(built_site):
     assert set(really_cited) <= set(listed)
 
 
+@pytest.mark.build
 def test_bibliography_is_grouped_by_topic(built_site):
     tree = LexborHTMLParser((built_site / "reading/index.html").read_text())
     headings = [h.text().rstrip("\u00b6") for h in tree.css("article h3")]
@@ -134,6 +151,7 @@ def test_bibliography_is_grouped_by_topic(built_site):
         assert topic in headings
 
 
+@pytest.mark.build
 def test_unknown_citation_key_fails_the_build_naming_page_and_key(project_copy):
     page = project_copy / "docs" / "essays" / "focus-areas.md"
     page.write_text(page.read_text() + "\n\nA claim with no source [@nobody2099imaginary].\n")
@@ -142,6 +160,7 @@ def test_unknown_citation_key_fails_the_build_naming_page_and_key(project_copy):
     assert "essays/focus-areas.md: unknown citation key '@nobody2099imaginary'" in result.stdout
 
 
+@pytest.mark.build
 def test_a_bib_entry_without_a_topic_fails_the_build_naming_the_entry(project_copy):
     bib = project_copy / "docs" / "references.bib"
     bib.write_text(bib.read_text() + "\n@misc{stray2020, author = {Doe, Jane}, title = {Stray},"
@@ -152,6 +171,7 @@ def test_a_bib_entry_without_a_topic_fails_the_build_naming_the_entry(project_co
     assert "Traceback" not in result.stdout
 
 
+@pytest.mark.browser
 def test_hovering_a_citation_shows_the_full_reference(tab, site_url):
     tab.page.goto(site_url + "history/attention-and-transformers/")
     citation = tab.page.locator("a.citation", has_text="Vaswani et al., 2017").first

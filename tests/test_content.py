@@ -45,6 +45,7 @@ def article_text(site, page):
     return tree.css_first("article.md-content__inner").text()
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("page", sorted(KEY_FACTS))
 def test_page_carries_its_key_facts(built_site, page):
     text = article_text(built_site, page).lower()
@@ -52,6 +53,7 @@ def test_page_carries_its_key_facts(built_site, page):
     assert missing == []
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("page", sorted(KEY_FACTS))
 def test_page_is_written_not_stubbed(built_site, page):
     text = article_text(built_site, page)
@@ -59,18 +61,21 @@ def test_page_is_written_not_stubbed(built_site, page):
     assert len(text.split()) >= 150
 
 
+@pytest.mark.build
 def test_the_attention_equation_is_on_the_page(built_site):
     tree = LexborHTMLParser((built_site / "history/attention-and-transformers/index.html").read_text())
     display = " ".join(node.text() for node in tree.css("div.arithmatex"))
     assert re.search(r"\\operatorname\{softmax\}\\left\(\\frac\{Q K\^\\top\}\{\\sqrt\{d_k\}\}\\right\) V", display)
 
 
+@pytest.mark.build
 def test_the_history_pages_carry_their_equations(built_site):
     for page in ("history/n-grams/index.html", "history/rnns-and-lstms/index.html"):
         tree = LexborHTMLParser((built_site / page).read_text())
         assert len(tree.css("div.arithmatex")) >= 2, page
 
 
+@pytest.mark.build
 def test_the_seed_misspellings_are_gone_except_where_the_errata_quote_them(built_site):
     for html in built_site.rglob("*.html"):
         if html.parent.name == "errata":
@@ -79,6 +84,7 @@ def test_the_seed_misspellings_are_gone_except_where_the_errata_quote_them(built
         assert "Schmidhuper" not in text and "Schaal" not in text, html
 
 
+@pytest.mark.build
 def test_the_history_timeline_figure_is_published(built_site):
     svg = (built_site / "history" / "timeline.svg").read_text()
     assert "<title" in svg and "Transformer" in svg and "Kneser-Ney" in svg

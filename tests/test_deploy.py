@@ -1,6 +1,10 @@
 """`mkdocs gh-deploy` publishes into a real (local, bare) git repository."""
 
+import pytest
+
 from conftest import GIT_IDENTITY, git, run_mkdocs
+
+pytestmark = pytest.mark.build
 
 
 def deploy(project):

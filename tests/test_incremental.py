@@ -1,9 +1,10 @@
 """A `--dirty` rebuild (what `make serve` does on each save) gives the site a full build gives.
 
-One copy of the project is built once; each test edits it, rebuilds the same
-output directory with `--dirty`, then builds the same sources afresh into
-another directory and compares every file byte for byte. A body edit must
-rewrite only its own page; an edit that other pages show must reach them.
+One copy of the project is built once with `--dirty`, as `make serve` starts;
+each test edits it, rebuilds the same output directory with `--dirty`, then
+builds the same sources afresh into another directory and compares every file
+byte for byte. A body edit must rewrite only its own page; an edit that other
+pages show must reach them.
 """
 
 import filecmp
@@ -12,13 +13,16 @@ import time
 
 import pytest
 
-from conftest import SERVE_ENV, copy_project, run_mkdocs
+from conftest import SAME_TIME, SERVE_ENV, copy_project, run_mkdocs
+
+pytestmark = [pytest.mark.build, pytest.mark.xdist_group("incremental")]  # one copy, edited in turn
+ENV = {**SERVE_ENV, **SAME_TIME}
 
 
 @pytest.fixture(scope="module")
-def diary(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("incremental") / "project")
-    result = run_mkdocs("build", "--site-dir", "live", cwd=project, env=SERVE_ENV)
+def diary(tmp_path_factory, warm_cache):
+    project = copy_project(tmp_path_factory.mktemp("incremental") / "project", cache=warm_cache)
+    result = run_mkdocs("build", "--dirty", "--site-dir", "live", cwd=project, env=ENV)
     assert result.returncode == 0, result.stdout
     return project
 
@@ -27,7 +31,7 @@ def rebuild(project):
     """--dirty rebuild of live/; returns the HTML files it rewrote, relative to live/."""
     time.sleep(0.05)  # the edit, then the outputs, must get later modification times
     started = time.time()
-    result = run_mkdocs("build", "--dirty", "--site-dir", "live", cwd=project, env=SERVE_ENV)
+    result = run_mkdocs("build", "--dirty", "--site-dir", "live", cwd=project, env=ENV)
     assert result.returncode == 0, result.stdout
     live = project / "live"
     return {str(p.relative_to(live)) for p in live.rglob("*.html") if p.stat().st_mtime >= started}
@@ -35,7 +39,7 @@ def rebuild(project):
 
 def assert_same_as_a_full_build(project):
     fresh = project / "fresh"
-    result = run_mkdocs("build", "--clean", "--site-dir", "fresh", cwd=project, env=SERVE_ENV)
+    result = run_mkdocs("build", "--clean", "--site-dir", "fresh", cwd=project, env=ENV)
     assert result.returncode == 0, result.stdout
     live = project / "live"
     assert _files(live) == _files(fresh)
@@ -79,12 +83,12 @@ def test_a_notebook_edit_rebuilds_that_notebook_alone(diary):
     cell = [c for c in notebook["cells"] if c["cell_type"] == "markdown"][-1]
     cell["source"] = "".join(cell["source"]) + f"\n\nA closing remark, {word}."
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    converted = set((diary / ".cache" / "mkdocs-jupyter").glob("*.json"))
+    converted = set((diary / ".cache" / "diary" / "notebook-html").glob("*/*"))
     assert rebuild(diary) == {"embeddings/count-based-word-vectors/index.html", "404.html"}
     assert word in read(diary, "embeddings/count-based-word-vectors")
     # The other notebooks stay converted for the next full rebuild; only the edited one's entry is new.
-    kept = set((diary / ".cache" / "mkdocs-jupyter").glob("*.json"))
-    assert len(converted - kept) == 1 and len(kept - converted) == 1
+    kept = set((diary / ".cache" / "diary" / "notebook-html").glob("*/*"))
+    assert converted <= kept and len(kept - converted) == 1
     assert_same_as_a_full_build(diary)
 
 

@@ -25,6 +25,7 @@ def assert_typeset(tab):
     assert errors == 0, "MathJax reported a TeX error"
 
 
+@pytest.mark.browser
 def test_math_typesets_on_a_direct_load(tab, site_url):
     tab.page.goto(site_url + ATTENTION)
     assert_typeset(tab)
@@ -37,6 +38,7 @@ def test_math_typesets_on_a_direct_load(tab, site_url):
     assert any(url.endswith("assets/mathjax/tex-chtml.js") for url in mathjax)
 
 
+@pytest.mark.browser
 def test_math_typesets_after_instant_navigation(tab, site_url):
     tab.page.goto(site_url)
     tab.page.wait_for_load_state("networkidle")  # instant navigation starts once the sitemap is in
@@ -59,6 +61,7 @@ def test_math_typesets_after_instant_navigation(tab, site_url):
     assert tab.foreign_requests() == []
 
 
+@pytest.mark.browser
 def test_math_loads_once_when_the_reader_moves_on_while_it_downloads(tab, site_url):
     # Hold MathJax's download until the reader has gone on to another page with
     # math: a slow network must not start a second copy (two copies break both).
@@ -79,6 +82,7 @@ def test_math_loads_once_when_the_reader_moves_on_while_it_downloads(tab, site_u
     assert tab.console_errors == []
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("path", [ATTENTION, "history/n-gram-smoothing/"])
 def test_math_follows_the_text_colour_in_dark_mode(browser, site_url, path):
     context = browser.new_context(color_scheme="dark")
@@ -100,6 +104,7 @@ def test_math_follows_the_text_colour_in_dark_mode(browser, site_url, path):
         context.close()
 
 
+@pytest.mark.browser
 def test_math_far_below_the_fold_waits_for_the_reader(tab, site_url):
     """A notebook whose first formula is screens down does not fetch MathJax until the reader gets near it."""
     page = tab.page
@@ -114,6 +119,7 @@ def test_math_far_below_the_fold_waits_for_the_reader(tab, site_url):
     assert tab.console_errors == []
 
 
+@pytest.mark.browser
 def test_pages_without_math_do_not_load_mathjax(tab, site_url):
     tab.page.goto(site_url + "about/")
     tab.page.wait_for_load_state("networkidle")

@@ -26,6 +26,7 @@ def parse(site, page):
     return LexborHTMLParser((site / page).read_text(encoding="utf-8"))
 
 
+@pytest.mark.unit
 def test_the_diary_has_its_four_notebooks_in_four_topic_folders():
     folders = {notebook.split("/")[0] for notebook in NOTEBOOKS}
     assert {"langchain", "finetuning", "embeddings", "history"} <= folders
@@ -38,6 +39,7 @@ def test_the_diary_has_its_four_notebooks_in_four_topic_folders():
         assert any("[@" in cell.source for cell in nb.cells if cell.cell_type == "markdown"), notebook
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_notebook_page_shows_provenance_and_links(built_site, notebook):
     tree = parse(built_site, page_of(notebook))
@@ -55,6 +57,7 @@ def test_notebook_page_shows_provenance_and_links(built_site, notebook):
     assert colab == f"https://colab.research.google.com/github/ashioyajotham/ai_research/blob/main/docs/{notebook}"
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_notebook_citations_link_to_its_reference_list(built_site, notebook):
     tree = parse(built_site, page_of(notebook))
@@ -66,6 +69,7 @@ def test_notebook_citations_link_to_its_reference_list(built_site, notebook):
         assert "[@" not in cell.text() and "$$" not in cell.text()
 
 
+@pytest.mark.build
 @pytest.mark.parametrize("folder", ["langchain", "finetuning", "embeddings", "history"])
 def test_folder_index_lists_its_notebooks_from_their_metadata(built_site, folder):
     tree = parse(built_site, f"{folder}/index.html")
@@ -80,6 +84,7 @@ def test_folder_index_lists_its_notebooks_from_their_metadata(built_site, folder
             assert tag in listing
 
 
+@pytest.mark.build
 def test_execution_report_page_lists_every_notebook(built_site):
     text = parse(built_site, "execution-report/index.html").css_first(CONTENT).text()
     for notebook in NOTEBOOKS:
@@ -87,6 +92,7 @@ def test_execution_report_page_lists_every_notebook(built_site):
     assert "failed" not in text
 
 
+@pytest.mark.build
 def test_a_notebook_added_to_a_folder_appears_in_its_index_and_navigation(project_copy):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -106,6 +112,7 @@ def test_a_notebook_added_to_a_folder_appears_in_its_index_and_navigation(projec
     assert "Not run by" in page  # no execution record yet, and the page says so
 
 
+@pytest.mark.build
 def test_notebooks_exported_by_other_tools_render(project_copy):
     for name in ("colab-export.ipynb", "vscode-export.ipynb", "jupyterlab-widgets.ipynb"):
         shutil.copy(QUIRKS / name, project_copy / "docs/embeddings" / name)
@@ -120,6 +127,7 @@ def test_notebooks_exported_by_other_tools_render(project_copy):
     assert "Vaswani et al., 2017" in colab and '<span class="arithmatex">' in colab
 
 
+@pytest.mark.build
 def test_unknown_key_in_a_notebook_names_the_notebook_and_cell(project_copy):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Title"), nbformat.v4.new_code_cell("1"),
@@ -130,6 +138,7 @@ def test_unknown_key_in_a_notebook_names_the_notebook_and_cell(project_copy):
     assert "docs/langchain/bad-citation.ipynb, cell 3: unknown citation key '@nobody2099imaginary'" in result.stdout
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_download_link_serves_the_notebook(tab, site_url, notebook):
     tab.page.goto(site_url + notebook.removesuffix(".ipynb") + "/")
@@ -139,6 +148,7 @@ def test_download_link_serves_the_notebook(tab, site_url, notebook):
     assert response.body() == (ROOT / "docs" / notebook).read_bytes()
 
 
+@pytest.mark.browser
 def test_notebook_citations_and_math_work_in_chromium_after_instant_navigation(tab, site_url):
     notebook = next(n for n in NOTEBOOKS if n.startswith("history/"))
     tab.page.goto(site_url + "history/")

@@ -14,6 +14,8 @@ import pytest
 
 from conftest import GIT_IDENTITY, ROOT, free_port, mkdocs_env, run_mkdocs
 
+pytestmark = pytest.mark.build
+
 QUIRKS = Path(__file__).parent / "notebook-quirks"
 # Fake credentials in the shapes real ones have; none of them is valid anywhere.
 FAKE_AWS = "AKIA" + "QX7ZK2M4PL9WN3RT"

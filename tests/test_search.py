@@ -42,11 +42,13 @@ def search(page, query, base_path):
     return results
 
 
+@pytest.mark.unit
 def test_the_query_set_is_big_enough_and_varied():
     assert len(QUERIES) >= 40
     assert sum(1 for q in QUERIES if "heading" in q) >= 10
 
 
+@pytest.mark.browser
 def test_recall_at_5_is_complete(browser, site_url):
     context = browser.new_context()
     page = context.new_page()
@@ -70,6 +72,7 @@ def test_recall_at_5_is_complete(browser, site_url):
         context.close()
 
 
+@pytest.mark.build
 def test_notebooks_are_indexed_for_what_a_reader_searches(project_copy):
     import base64
     import json

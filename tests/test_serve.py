@@ -16,7 +16,11 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from conftest import SERVE_ENV, free_port, mkdocs_env
+
+pytestmark = pytest.mark.build
 
 
 def fetch(url):

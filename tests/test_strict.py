@@ -1,6 +1,10 @@
 """Strict mode: broken links and anchors fail the build and name the file."""
 
+import pytest
+
 from conftest import run_mkdocs
+
+pytestmark = pytest.mark.build
 
 
 def build_with(project, page, extra):

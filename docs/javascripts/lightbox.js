@@ -1,5 +1,5 @@
 // Zoomable figures (mkdocs-glightbox), fetched only where there is one.
-// overrides/hooks/lightbox.py takes the library out of every page's <head>,
+// diary/lightbox.py takes the library out of every page's <head>,
 // where it held up the first paint; it is loaded here the first time a page,
 // loaded directly or by instant navigation, has an image to zoom. Until it
 // arrives, a click on a figure opens the image itself.

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(SCRIPTS))
+from diary.bench.browser import SiteServer
+from diary.bench.diary import make_diary
+from diary.bench.measure import CONFIGS, edit_essay, edit_notebook, sizes, table
 
-from bench import CONFIGS, edit_essay, edit_notebook, sizes, table  # noqa: E402
-from bench_browser import SiteServer  # noqa: E402
-from bench_diary import make_diary  # noqa: E402
+SCRIPTS = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +29,7 @@ def mkdocs_build(diary, name, site):
     )
 
 
+@pytest.mark.build
 def test_the_synthetic_diary_is_a_committed_copy_of_the_project_grown_to_size(diary):
     assert len(list((diary / "docs" / "essays").glob("bench-essay-*.md"))) == 3
     assert len(list((diary / "docs").glob("*/bench-notebook-*.ipynb"))) == 2
@@ -40,6 +40,7 @@ def test_the_synthetic_diary_is_a_committed_copy_of_the_project_grown_to_size(di
     assert status.stdout == ""
 
 
+@pytest.mark.build
 def test_both_configurations_build_it_and_the_figures_come_out(diary, tmp_path):
     for name in CONFIGS:
         result = mkdocs_build(diary, name, tmp_path / name)
@@ -52,6 +53,7 @@ def test_both_configurations_build_it_and_the_figures_come_out(diary, tmp_path):
     assert project["notebook page HTML without images (kB)"] < 0.5 * stock["notebook page HTML without images (kB)"]
 
 
+@pytest.mark.build
 def test_edits_replace_their_marker_instead_of_piling_up(diary):
     essay = diary / "docs" / "essays" / "bench-essay-002.md"
     notebook = next((diary / "docs").glob("*/bench-notebook-*.ipynb"))
@@ -63,6 +65,7 @@ def test_edits_replace_their_marker_instead_of_piling_up(diary):
         assert "Reload marker second" in text and "Reload marker first" not in text
 
 
+@pytest.mark.unit
 def test_the_local_server_sends_gzip_with_a_cache_lifetime(tmp_path):
     (tmp_path / "index.html").write_text("<p>" + "diary " * 500 + "</p>")
     with SiteServer(tmp_path) as server:
@@ -73,6 +76,7 @@ def test_the_local_server_sends_gzip_with_a_cache_lifetime(tmp_path):
             assert gzip.decompress(response.read()).decode().count("diary") == 500
 
 
+@pytest.mark.unit
 def test_the_table_gives_each_figure_its_ratio_and_verdict():
     results = {
         "stock": {"cold build (s)": 10.0, "warm build (s)": 8.0, "Lighthouse seo, home (higher is better)": 90},
@@ -84,12 +88,14 @@ def test_the_table_gives_each_figure_its_ratio_and_verdict():
     assert "NOT met" in rows["Lighthouse seo, home (higher is better)"]
 
 
+@pytest.mark.unit
 def test_help_describes_the_benchmark():
     result = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "--essays" in result.stdout and "--no-lighthouse" in result.stdout
 
 
+@pytest.mark.unit
 def test_without_npm_it_stops_at_once_and_says_how_to_go_on(tmp_path):
     result = subprocess.run([sys.executable, str(SCRIPTS / "bench.py"), "--essays", "1"],
                             env={**os.environ, "PATH": str(tmp_path)}, capture_output=True, text=True, timeout=60)

@@ -10,6 +10,8 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parent.parent / "run_notebooks.py"
 
+pytestmark = pytest.mark.build  # real kernels
+
 
 def notebook(path, *cells):
     """Write a notebook whose cells are ("md", text) or ("code", text)."""

@@ -1,0 +1,1 @@
+"""The research diary's own code: the MkDocs plugin `diary` (diary.plugin) and the tools behind scripts/."""

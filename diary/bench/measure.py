@@ -1,0 +1,194 @@
+"""What `make bench` measures, for one configuration of the synthetic diary at a time.
+
+Cold and warm builds with peak memory, edit-to-reload in `mkdocs serve` (the
+project's as `make serve` runs it) for an essay's text, a notebook's text and
+an essay's title, HTML bytes per page type, site and search index size, and,
+in Chromium, first-visit transfer, search latency and Lighthouse scores
+(diary/bench/browser.py). `table` prints both configurations side by side
+with their ratio and the issue's target for each figure.
+"""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+from diary.bench.browser import SiteServer, first_visit, launch, lighthouse, lighthouse_cli, search_latency
+SITE_URL = "http://127.0.0.1:8000/ai_research/"
+CONFIGS = {"stock": ["-f", "mkdocs-stock.yml"], "project": ["--strict"]}
+# The project side serves as `make serve` does.
+SERVE_CONFIGS = {"stock": ["-f", "mkdocs-stock.yml"], "project": ["--dirty"]}
+SERVE_ENV = {"stock": {}, "project": {"DIARY_HISTORY": "false"}}
+ESSAY = ("docs/essays/bench-essay-007.md", "essays/bench-essay-007/")
+NOTEBOOK = ("docs/embeddings/bench-notebook-004.ipynb", "embeddings/bench-notebook-004/")
+INDEXES = ["essays", "embeddings", "finetuning", "langchain", "history"]
+QUERIES = ["attention", "kneser", "adapter", "perplexity", "superposition", "retrieval"]
+LIGHTHOUSE_PAGES = {"home": "", "essay": "essays/safety-issues/", "notebook": "embeddings/count-based-word-vectors/"}
+DATA_URI = re.compile(rb"data:image/[^\"')\s]+")
+
+# Lower is better unless noted; None means the issue names no target.
+TARGETS = {
+    "cold build (s)": 0.6, "edit-to-reload, essay (s)": 0.1, "edit-to-reload, notebook (s)": 0.1,
+    "notebook page HTML without images (kB)": 0.15, "total site size (MB)": 0.3, "search index gzip (kB)": 0.5,
+}
+
+
+def env():
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL}
+
+
+def build(diary, name, site):
+    """Wall seconds and peak resident MB of one `mkdocs build` of configuration `name`."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site), *CONFIGS[name]],
+                               cwd=diary, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{name} build failed:\n{output.decode()[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def builds(diary, name, site, warm_runs):
+    shutil.rmtree(diary / ".cache", ignore_errors=True)
+    cold, memory = build(diary, name, site)
+    warm = statistics.median(build(diary, name, site)[0] for _ in range(warm_runs))
+    return {"cold build (s)": cold, "peak memory, cold build (MB)": memory, "warm build (s)": warm}
+
+
+def html_bytes(paths):
+    """Median raw, gzipped and image-free raw kB over some HTML files."""
+    data = [path.read_bytes() for path in paths]
+    return (
+        statistics.median(len(d) for d in data) / 1e3,
+        statistics.median(len(gzip.compress(d, 6)) for d in data) / 1e3,
+        statistics.median(len(DATA_URI.sub(b"", d)) for d in data) / 1e3,
+    )
+
+
+def sizes(site):
+    essay = html_bytes(sorted(site.glob("essays/bench-essay-*/index.html")))
+    notebook = html_bytes(sorted(site.glob("*/bench-notebook-*/index.html")))
+    index = html_bytes([site / folder / "index.html" for folder in INDEXES])
+    search = (site / "search" / "search_index.json").read_bytes()
+    total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
+    return {
+        "essay page HTML (kB)": essay[0], "essay page HTML gzip (kB)": essay[1],
+        "notebook page HTML (kB)": notebook[0], "notebook page HTML without images (kB)": notebook[2],
+        "notebook page HTML gzip (kB)": notebook[1],
+        "folder index HTML (kB)": index[0], "folder index HTML gzip (kB)": index[1],
+        "total site size (MB)": total / 1e6,
+        "search index (kB)": len(search) / 1e3, "search index gzip (kB)": len(gzip.compress(search, 6)) / 1e3,
+    }
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def wait_for(url, marker, timeout):
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        body = fetch(url)
+        if body is not None and marker in body:
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    raise RuntimeError(f"{url} did not show {marker!r} within {timeout} s")
+
+
+def edit_essay(path, marker):
+    text = re.sub(r"\n\nReload marker \S+\n$", "\n", path.read_text(encoding="utf-8"))
+    path.write_text(f"{text}\nReload marker {marker}\n", encoding="utf-8")
+
+
+def edit_title(path, marker):
+    """A change other pages show (navigation, listings): the project rebuilds every page for it."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^# .*$", f"# Retitled {marker}", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+
+
+def edit_notebook(path, marker):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(cell for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    source = re.sub(r"\n\nReload marker \S+$", "", "".join(cell["source"]))
+    cell["source"] = f"{source}\n\nReload marker {marker}"
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def reloads(diary, name, edits, port):
+    """Median seconds from saving an essay, and a notebook, until `mkdocs serve` serves the change."""
+    base = f"http://127.0.0.1:{port}/ai_research/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_CONFIGS[name]],
+        cwd=diary, env={**env(), **SERVE_ENV[name]}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for(base, "</html>", 900)
+        time.sleep(1)  # let the file watcher settle after the first build
+        result = {}
+        kinds = (("essay", ESSAY, edit_essay), ("notebook", NOTEBOOK, edit_notebook), ("essay title", ESSAY, edit_title))
+        for label, (source, page), edit in kinds:
+            times = []
+            for number in range(edits):
+                marker = f"{name}-{label}-{number}-{time.time_ns()}"
+                edit(diary / source, marker)
+                times.append(wait_for(base + page, marker, 900))
+                time.sleep(1)
+            result[f"edit-to-reload, {label} (s)"] = statistics.median(times)
+        return result
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=60)
+
+
+def in_browser(site, executable, lighthouse_runs, cache):
+    from playwright.sync_api import sync_playwright
+
+    result = {}
+    with SiteServer(site) as server, sync_playwright() as playwright:
+        browser = launch(playwright, executable or None)
+        result["first visit, essay (kB transferred)"] = first_visit(browser, server.url + ESSAY[1]) / 1e3
+        result["first visit, notebook (kB transferred)"] = first_visit(browser, server.url + NOTEBOOK[1]) / 1e3
+        first, later = search_latency(browser, server.url + ESSAY[1], QUERIES)
+        result["search, first query (ms)"], result["search, later queries (ms)"] = first, later
+        browser.close()
+        if lighthouse_runs:
+            cli = lighthouse_cli(cache)
+            for label, path in LIGHTHOUSE_PAGES.items():
+                scores = lighthouse(cli, executable, server.url + path, lighthouse_runs)
+                for category, score in scores.items():
+                    result[f"Lighthouse {category}, {label} (higher is better)"] = score
+    return result
+
+
+def ratio(stock, project):
+    return project / stock if stock else float("nan")
+
+
+def table(results):
+    lines = [f"| {'figure':<52} | {'stock':>9} | {'project':>9} | {'ratio':>6} | target |",
+             f"|{'-' * 54}|{'-' * 11}|{'-' * 11}|{'-' * 8}|--------|"]
+    for figure, stock in results["stock"].items():
+        project = results["project"][figure]
+        target = TARGETS.get(figure)
+        if "Lighthouse" in figure:
+            goal = "met" if project >= 95 else "NOT met"
+        elif target is not None:
+            goal = f"{target}x {'met' if ratio(stock, project) <= target else 'NOT met'}"
+        else:
+            goal = ""
+        lines.append(f"| {figure:<52} | {stock:>9.2f} | {project:>9.2f} | {ratio(stock, project):>6.2f} | {goal} |")
+    return "\n".join(lines)

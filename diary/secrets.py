@@ -1,0 +1,177 @@
+"""Find secrets in what the site would publish, with detect-secrets.
+
+Used by the build (a finding fails it) and by `scripts/scan_secrets.py` (the
+pre-commit hook). Text files are scanned as they are; a notebook is scanned
+cell by cell, source and text outputs, so a finding names the cell. Findings
+never carry the secret itself. A finding is allowed by `pragma: allowlist
+secret` on its line or by an entry in the committed, reviewed
+`.secrets.baseline`.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from detect_secrets import SecretsCollection
+from detect_secrets.__version__ import VERSION
+from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.settings import default_settings
+
+from diary import detectors
+
+log = logging.getLogger("mkdocs.plugins.diary")
+
+BASELINE = ".secrets.baseline"
+BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".pdf", ".woff", ".woff2", ".ttf", ".zip", ".gz"}
+TEXT_OUTPUTS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+# Below this many files to scan, starting worker processes costs more than it saves.
+FILES_PER_WORKER = 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str       # as the author knows it, e.g. docs/langchain/x.ipynb
+    where: str      # "line 12" or "cell 3 output, line 2"
+    kind: str       # detect-secrets' secret type
+    secret_hash: str
+
+    def __str__(self):
+        return f"{self.file}: {self.where}: possible secret ({self.kind})"
+
+
+def allowed_hashes(project):
+    """{(file, hashed secret)} that the reviewed baseline allows."""
+    path = Path(project) / BASELINE
+    if not path.exists():
+        return set()
+    results = json.loads(path.read_text(encoding="utf-8")).get("results", {})
+    return {(name, item["hashed_secret"]) for name, items in results.items() for item in items}
+
+
+def scan(paths, project, memory=None):
+    """Findings for each path (named relative to `project`), less what the baseline allows.
+
+    `memory` (get/put by a file's name and content) keeps the findings of files
+    scanned before; a file whose content is unchanged is not scanned again.
+    """
+    project = Path(project)
+    work = [(path, _shown(path, project), _digest(path)) for path in map(Path, paths)]
+    found, todo = {}, []
+    for path, shown, digest in work:
+        kept = memory.get(file=shown, content=digest) if memory else None
+        if kept is None:
+            todo.append((str(path), shown, digest))
+        else:
+            found[shown] = [Finding(**item) for item in kept]
+    for (_, shown, digest), findings in zip(todo, _scan_all([(path, shown) for path, shown, _ in todo])):
+        found[shown] = findings
+        if memory:
+            memory.put([asdict(finding) for finding in findings], file=shown, content=digest)
+    allowed = allowed_hashes(project)
+    return [f for _, shown, _ in work for f in found[shown] if (f.file, f.secret_hash) not in allowed]
+
+
+def _digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _scan_all(todo):
+    """Findings per (path, shown), on every core when there is much to scan (a cold cache)."""
+    workers = min(os.cpu_count() or 1, len(todo) // FILES_PER_WORKER)
+    if workers < 2:
+        return scan_batch(todo)
+    batches = [todo[start:start + 8] for start in range(0, len(todo), 8)]
+    # Each batch sets detect-secrets up itself: under `spawn` (macOS, Windows)
+    # a worker starts with none of this process's settings.
+    with ProcessPoolExecutor(workers) as pool:
+        found = [findings for batch in pool.map(scan_batch, batches) for findings in batch]
+    log.debug(f"scanned {len(todo)} files for secrets on {workers} processes")
+    return found
+
+
+def scan_batch(items):
+    """[[Finding]] for each (path, shown), with the site's detectors switched on."""
+    with default_settings() as settings:
+        settings.configure_plugins([{"name": name, "path": f"file://{detectors.__file__}"} for name in detectors.NAMES])
+        get_mapping_from_secret_type_to_class.cache_clear()  # so it sees the detectors just added
+        # This heuristic drops any line that looks like a call, which hides exactly the
+        # leak a notebook makes: `Client(api_key="sk-...")`.
+        settings.disable_filters("detect_secrets.filters.heuristic.is_indirect_reference")
+        return [_scan_one(Path(path), shown) for path, shown in items]
+
+
+def _shown(path, project):
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def record_in_baseline(findings, project):
+    """Allow these findings from now on: write them into the baseline, keeping its other settings."""
+    path = Path(project) / BASELINE
+    baseline = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"version": VERSION}
+    results = baseline.setdefault("results", {})
+    for finding in findings:
+        entries = results.setdefault(finding.file, [])
+        if all(entry["hashed_secret"] != finding.secret_hash for entry in entries):
+            entries.append({"type": finding.kind, "filename": finding.file,
+                            "hashed_secret": finding.secret_hash, "is_verified": False, "where": finding.where})
+    path.write_text(json.dumps(baseline, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _scan_one(path, shown):
+    if path.suffix.lower() in BINARY:
+        return []
+    if path.suffix == ".ipynb":
+        return _scan_notebook(path, shown)
+    try:
+        path.read_text(encoding="utf-8")
+    except (UnicodeDecodeError, OSError):
+        return []
+    return [Finding(shown, f"line {line}", kind, digest) for line, kind, digest in _scan_file(path)]
+
+
+def _scan_file(path):
+    collection = SecretsCollection()
+    collection.scan_file(str(path))
+    found = {(secret.line_number, secret.type, secret.secret_hash) for _, secret in collection}
+    return sorted(found)
+
+
+def notebook_parts(notebook):
+    """(cell number, label, text) for each cell's source and each of its text outputs."""
+    for number, cell in enumerate(notebook.get("cells", []), start=1):
+        yield number, "", _joined(cell.get("source", ""))
+        for output in cell.get("outputs", []):
+            texts = [_joined(output.get("text", ""))]
+            texts += [_joined(output.get("data", {}).get(mime, "")) for mime in TEXT_OUTPUTS]
+            texts += [_joined(output.get("traceback", []))]
+            for text in filter(None, texts):
+                yield number, " output", text if isinstance(text, str) else json.dumps(text)
+
+
+def _joined(value):
+    return "".join(value) if isinstance(value, list) else value
+
+
+def _scan_notebook(path, shown):
+    """Scan a notebook's cells through one plain-text shadow file, mapping lines back to cells."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, OSError):
+        return []  # the notebook checks report unreadable notebooks themselves
+    origin, lines = {}, []
+    for number, label, text in notebook_parts(notebook):
+        for offset, line in enumerate(str(text).splitlines(), start=1):
+            lines.append(line)
+            origin[len(lines)] = f"cell {number}{label}, line {offset}"
+    with tempfile.TemporaryDirectory() as scratch:
+        shadow = Path(scratch) / (path.stem + ".txt")
+        shadow.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return [Finding(shown, origin[line], kind, digest) for line, kind, digest in _scan_file(shadow)]

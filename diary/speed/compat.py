@@ -1,0 +1,168 @@
+"""Every reach of the speed layer into another package's internals, and the versions it was tested with.
+
+MkDocs has no event for "this page's Markdown is already converted", mkdocs-jupyter
+none for "this notebook is already converted", and Material's search none for
+"these are this page's entries". The speed layer gets those effects through
+the internals below, and nowhere else. They are known to work with the
+versions in TESTED; with any other version installed `mismatch()` says so, and
+the speed layer switches itself off for the build (one INFO line), which then
+does all its work the packages' own way, only slower.
+"""
+
+from importlib import metadata
+
+import mkdocs
+from mkdocs.structure.toc import get_toc
+
+# The engine runs as `mkdocs` or, when built with ProperDocs (the maintained
+# MkDocs 1.x fork), as `properdocs` under the name `mkdocs`.
+TESTED = {
+    "mkdocs": "1.6.1",
+    "properdocs": "1.6.7",
+    "mkdocs-material": "9.8.2",
+    "mkdocs-jupyter": "0.26.3",
+}
+
+
+def engine():
+    """The distribution that is really running the build: mkdocs or properdocs."""
+    return mkdocs.__name__
+
+
+def mismatch():
+    """Why the installed versions are not the tested ones, or None when they are."""
+    for name in (engine(), "mkdocs-material", "mkdocs-jupyter"):
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        if installed != TESTED[name]:
+            return f"{name} {installed or 'is not installed'} is not the version it was tested with ({TESTED[name]})"
+    return None
+
+
+# MkDocs: a page's Markdown conversion -----------------------------------------------------------
+
+def converted_markdown(page):
+    """What Page.render leaves on the page, as JSON data."""
+    return {
+        "content": page.content,
+        "toc": [_token(item) for item in page.toc],
+        "title": page._title_from_render,
+        "anchors": sorted(page.present_anchor_ids),
+        "links": {file.src_uri: links for file, links in (page.links_to_anchors or {}).items()},
+    }
+
+
+def show_converted_markdown(page, kept, files):
+    page.content = kept["content"]
+    page.toc = get_toc(kept["toc"])
+    page._title_from_render = kept["title"]
+    page.present_anchor_ids = set(kept["anchors"])
+    page.links_to_anchors = {files.get_file_from_path(uri): links for uri, links in kept["links"].items()}
+
+
+def replace_render(page, render):
+    """Have MkDocs call `render(convert, config, files)` instead of the page's own render (`convert`)."""
+    convert = page.render
+    page.render = lambda config, files: render(convert, config, files)
+
+
+def _token(item):
+    return {"name": item.title, "id": item.id, "level": item.level, "children": [_token(c) for c in item.children]}
+
+
+# mkdocs-jupyter: a notebook's conversion ---------------------------------------------------------
+
+# The plugin's options that its conversion takes, under the names nb2html takes them.
+CONVERT_OPTIONS = (
+    "kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt", "remove_tag_config",
+    "highlight_extra_classes", "include_requirejs", "custom_mathjax_url",
+)
+
+
+def notebook_options(plugin):
+    """mkdocs-jupyter's options that decide a conversion, or None when it executes notebooks
+    (a run's outputs are not a function of the file)."""
+    if plugin.config["execute"]:
+        return None
+    options = {name: plugin.config[name] for name in CONVERT_OPTIONS}
+    return {"convert": options, "toc_depth": plugin.config["toc_depth"],
+            "ignore_h1_titles": plugin.config["ignore_h1_titles"]}
+
+
+def convert_notebook(path, options):
+    """What mkdocs-jupyter's render computes for a notebook, as JSON data (run in worker processes too)."""
+    from mkdocs_jupyter import convert
+    from mkdocs_jupyter.plugin import _get_nb_toc_tokens
+
+    content = convert.nb2html(path, execute=False, **options["convert"])
+    toc_tokens, title = _get_nb_toc_tokens(path, options["toc_depth"])
+    return {"content": content, "toc_tokens": toc_tokens, "title": title}
+
+
+def show_converted_notebook(page, kept, options):
+    """Set on the page what mkdocs-jupyter's render would."""
+    page.content = kept["content"]
+    page.toc = get_toc(kept["toc_tokens"])
+    if kept["title"] is not None and not options["ignore_h1_titles"]:
+        page.title = kept["title"]
+
+
+def is_converted_by(plugin, file):
+    return plugin.should_include(file)
+
+
+# mkdocs-bibtex: pandoc's formatting of citations -----------------------------------------------
+
+def route_pandoc(registry, memo):
+    """Send mkdocs-bibtex's pandoc runs through `memo(blocks, bibliography, style, run)`, which
+    calls run() only for what it does not hold; memo=None gives the registry its own back."""
+    registry.__dict__.pop("_process_with_pandoc", None)
+    original = getattr(type(registry), "_process_with_pandoc", None)
+    if memo is None or original is None:
+        return
+
+    def process(citation_blocks):
+        blocks = [str(block) for block in citation_blocks]
+        with open(registry.csl_file, "rb") as style:
+            inline, references = memo(blocks, registry.bib_data_bibtex, style.read(),
+                                      lambda: list(original(registry, citation_blocks)))
+        return inline, references
+
+    registry._process_with_pandoc = process
+
+
+# Material's search: one page's entries -----------------------------------------------------------
+
+def search_index(config):
+    plugin = config.plugins.get("material/search")
+    return getattr(plugin, "search_index", None)
+
+
+def search_entries(index):
+    return index.entries
+
+
+def replace_search_entries(config, entries):
+    """Make `entries` the whole index the search plugin writes, also under `--dirty`."""
+    plugin = config.plugins.get("material/search")
+    plugin.search_index.entries = entries
+    # Material keeps the last index to patch it under --dirty; this list is already whole.
+    plugin.search_index_prev = None
+
+
+# Material's blog: its generated pages ------------------------------------------------------------
+
+def is_blog_view(file):
+    return getattr(file, "generated_by", None) == "material/blog"
+
+
+def keep_blog_views_unmodified(files):
+    """The blog writes its archive and category pages' sources afresh on every build, so MkDocs
+    would count them as modified under --dirty; they change only with a post."""
+    import os
+
+    for file in files.documentation_pages(inclusion=lambda _: True):
+        if is_blog_view(file):
+            os.utime(file.abs_src_path, ns=(0, 0))
