@@ -11,26 +11,24 @@ With pytest-xdist the workers share that cache and the reference site through
 a lock.
 """
 
-import functools
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
+import site_server
 from diary import chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 COPY_IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", ".pytest_cache", "__pycache__", "*.egg-info")
 TIERS = ("unit", "build", "browser")
 BROWSER_FIXTURES = {"browser", "tab", "site_url"}
-BUILD_FIXTURES = {"built_site", "project_copy", "warm_cache", "reference_site", "pristine_copy"}
+BUILD_FIXTURES = {"built_site", "served_site", "project_copy", "warm_cache", "reference_site", "pristine_copy"}
 
 # `make serve` turns git dates and feeds off (see the Makefile).
 SERVE_ENV = {"DIARY_HISTORY": "false"}
@@ -39,7 +37,15 @@ SAME_TIME = {"SOURCE_DATE_EPOCH": "1764547200"}
 # Where the built site is served in tests: under the same path as on GitHub Pages.
 # Material's instant navigation only takes over links whose full URL (port
 # included) is in the sitemap, so the test build uses this address as site_url.
-SITE_PATH = "/ai_research/"
+SITE_PATH = site_server.SITE_PATH
+
+
+# The longest tests go first, so no worker is left with one of them at the end.
+LONGEST = ("test_search.py", "test_accessibility.py", "test_speed.py", "test_incremental.py")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: LONGEST.index(item.path.name) if item.path.name in LONGEST else len(LONGEST))
 
 
 def pytest_runtest_setup(item):
@@ -114,21 +120,28 @@ def git(project, *args):
     return result.stdout
 
 
+# Every copy's one commit has the same date, so copies built apart show the same git dates.
+COMMIT_DATE = "2026-11-30T12:00:00+00:00"
+
+
 def copy_project(copy, cache=None):
     """A clone-like copy of the project at `copy`, its own git repository, without builds;
     with the diary's cache copied from `cache` if given, else with none."""
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
     git(copy, "init", "--quiet", "--initial-branch", "main")
     git(copy, "add", "-A")
-    git(copy, "commit", "--quiet", "-m", "diary")
+    subprocess.run(["git", "commit", "--quiet", "-m", "diary"], cwd=copy, check=True,
+                   env={**os.environ, **GIT_IDENTITY, "GIT_AUTHOR_DATE": COMMIT_DATE, "GIT_COMMITTER_DATE": COMMIT_DATE})
     if cache is not None:
         shutil.copytree(cache, copy / ".cache" / "diary")
     return copy
 
 
-def _shared(tmp_path_factory, name, make):
+def _shared(tmp_path_factory, worker_id, name, make):
     """A directory made once for all xdist workers of this run: `make(path)` fills it."""
-    root = tmp_path_factory.getbasetemp().parent
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's own folder, above each worker's
     path = root / name
     with FileLock(str(root / f"{name}.lock")):
         if not (path / ".done").exists():
@@ -140,24 +153,24 @@ def _shared(tmp_path_factory, name, make):
 
 
 @pytest.fixture(scope="session")
-def warm_cache(tmp_path_factory):
+def warm_cache(tmp_path_factory, worker_id):
     """The diary's cache after one build of the project as it is committed."""
     def make(path):
         project = copy_project(path / "project")
         build(project, path / "site")
         shutil.copytree(project / ".cache" / "diary", path / "cache")
 
-    return _shared(tmp_path_factory, "warm-cache", make) / "cache"
+    return _shared(tmp_path_factory, worker_id, "warm-cache", make) / "cache"
 
 
 @pytest.fixture(scope="session")
-def reference_site(tmp_path_factory):
+def reference_site(tmp_path_factory, worker_id):
     """The project built with no cache at all (DIARY_CACHE=off): what every cached build must equal."""
     def make(path):
         project = copy_project(path / "project")
         build(project, path / "site", env={"DIARY_CACHE": "off", **SAME_TIME})
 
-    return _shared(tmp_path_factory, "reference-site", make) / "site"
+    return _shared(tmp_path_factory, worker_id, "reference-site", make) / "site"
 
 
 @pytest.fixture
@@ -173,55 +186,40 @@ def pristine_copy(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def site_port():
-    return free_port()
+def served_site(tmp_path_factory, worker_id, warm_cache):
+    """(site, port): the project built once for the whole run for being served at SITE_PATH on
+    127.0.0.1:port, where one server process (tests/site_server.py) serves it to every worker."""
+    def make(path):
+        port = free_port()
+        project = copy_project(path / "project", cache=warm_cache)
+        build(project, path / "site", env={"SITE_URL": f"http://127.0.0.1:{port}{SITE_PATH}"})
+        run = os.getpid() if worker_id == "master" else os.getppid()  # the server lives as long as the run
+        server = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("site_server.py")), str(path / "site"), str(port), str(run)],
+            stdout=subprocess.PIPE, text=True,
+        )
+        assert server.stdout.readline().strip() == "serving"
+        (path / "port").write_text(str(port))
+
+    path = _shared(tmp_path_factory, worker_id, "served-site", make)
+    return path / "site", int((path / "port").read_text())
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory, site_port, warm_cache):
-    """The project's site, built strictly for being served at SITE_PATH on site_port."""
-    base = tmp_path_factory.mktemp("built")
-    project = copy_project(base / "project", cache=warm_cache)
-    site = base / "site"
-    build(project, site, env={"SITE_URL": f"http://127.0.0.1:{site_port}{SITE_PATH}"})
-    return site
-
-
-class _SubPathHandler(SimpleHTTPRequestHandler):
-    """Static files under SITE_PATH, as GitHub Pages serves a project site; 404 elsewhere."""
-
-    def translate_path(self, path):
-        if not path.startswith(SITE_PATH):
-            return "/nonexistent"
-        return super().translate_path("/" + path[len(SITE_PATH):])
-
-    def send_error(self, code, message=None, explain=None):
-        """Answer a missing path with the site's own 404 page, as GitHub Pages does."""
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.exists():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+def built_site(served_site):
+    """The project's site, built strictly (for being served at SITE_PATH)."""
+    return served_site[0]
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site, site_port):
-    """Base URL of the built site served by a static file server on 127.0.0.1."""
-    handler = functools.partial(_SubPathHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", site_port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{site_port}{SITE_PATH}"
-    server.shutdown()
-    server.server_close()
+def site_port(served_site):
+    return served_site[1]
+
+
+@pytest.fixture(scope="session")
+def site_url(served_site):
+    """Base URL of the built site, served on 127.0.0.1 as GitHub Pages serves a project site."""
+    return f"http://127.0.0.1:{served_site[1]}{SITE_PATH}"
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ the speed layer switches itself off for the build (one INFO line), which then
 does all its work the packages' own way, only slower.
 """
 
+import os
 from importlib import metadata
 
 import mkdocs
@@ -70,6 +71,15 @@ def replace_render(page, render):
 
 def _token(item):
     return {"name": item.title, "id": item.id, "level": item.level, "children": [_token(c) for c in item.children]}
+
+
+def freeze_modified(files):
+    """A --dirty build asks each page twice whether its source is newer than its output (to read
+    it, then to write it); a save in between has MkDocs write a page it never read, and the
+    search plugin crash on it. Both answers are made the one true when the build began."""
+    for file in files:
+        modified = file.is_modified()
+        file.is_modified = lambda modified=modified: modified
 
 
 # mkdocs-jupyter: a notebook's conversion ---------------------------------------------------------
@@ -161,8 +171,6 @@ def is_blog_view(file):
 def keep_blog_views_unmodified(files):
     """The blog writes its archive and category pages' sources afresh on every build, so MkDocs
     would count them as modified under --dirty; they change only with a post."""
-    import os
-
     for file in files.documentation_pages(inclusion=lambda _: True):
         if is_blog_view(file):
             os.utime(file.abs_src_path, ns=(0, 0))

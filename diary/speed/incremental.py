@@ -69,6 +69,7 @@ class Incremental:
             clean_directory(config.site_dir)  # also drops the pages of files deleted since
         else:
             compat.keep_blog_views_unmodified(files)
+        compat.freeze_modified(files)
         # An unchanged page's facts are the recorded ones, even when everything is rebuilt.
         facts.update((src, kept[src]["facts"]) for src in unchanged if src in kept)
         self.record, self.shared, self.facts = ({} if full else recorded), shared, facts
