@@ -7,9 +7,13 @@ place the diary's order against the other plugins is decided:
 
 - mkdocs-bibtex: the CSL style is set before its on_config reads it, and
   citations are linked before its on_page_markdown, which then finds none left.
-- the blog: its views exist, and its drafts are known, before on_files runs here.
-- mkdocs-jupyter: it has claimed the notebooks (on_files) and given each its
-  render (on_pre_page) before the speed layer offers a kept conversion.
+- the blog: it takes its posts out of the files in its on_files (-50) and puts
+  them back in its on_nav. Drafts, the input checks and the secret scan run
+  before it takes them out (and after mkdocs-jupyter claims the notebooks), the
+  rebuild plan after it has added its archive and category views, and the page
+  models other pages show are gathered after its on_nav.
+- mkdocs-jupyter: it has given each notebook its render (on_pre_page) before
+  the speed layer offers a kept conversion.
 - search: the speed layer works just before and just after it reads a page
   (on_page_context), and makes the index whole before it writes it (on_post_build).
 - the tags plugin: its listings are written (on_env) before pages are checked

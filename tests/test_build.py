@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 
 import pytest
 from mkdocs.config import load_config
@@ -118,3 +119,60 @@ def test_a_crowded_folder_lists_its_ten_newest_in_the_sidebar_and_every_page_in_
     assert "Essays" in [node.text(strip=True) for node in oldest.css(".md-path__link")]
     listing = (site / "essays" / "index.html").read_text()
     assert all(f"Crowd essay {day:02d}" in listing for day in range(1, 13))
+
+
+# What must never be published: theme machinery, the diary's own code and caches, editor leftovers.
+MACHINERY = re.compile(
+    r"(^|/)(partials|hooks|__pycache__|\.cache|\.ipynb_checkpoints|overrides)/"
+    r"|\.(jinja|j2|pyc|tmp)$"
+    r"|(^|/)(mkdocs\.yml|pyproject\.toml|Makefile|requirements[\w-]*\.txt|\.secrets\.baseline|plugin\.py)$"
+)
+GENERATED = {"sitemap.xml", "sitemap.xml.gz", "feed_rss_created.xml", "feed_rss_updated.xml",
+             "feed_json_created.json", "feed_json_updated.json"}
+
+
+@pytest.mark.build
+def test_nothing_but_the_site_is_published(project_copy):
+    """Pages, the theme's and plugins' assets, and the author's own files from docs/. A notebook's
+    helper module and data files, and references.bib, are published on purpose: a downloaded
+    notebook runs, and the citations can be reused."""
+    docs = project_copy / "docs"
+    (docs / "history" / "__pycache__").mkdir()
+    (docs / "history" / "__pycache__" / "ngram_lm.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    (docs / "embeddings" / ".ipynb_checkpoints").mkdir()
+    shutil.copy(next(docs.glob("embeddings/*.ipynb")), docs / "embeddings" / ".ipynb_checkpoints" / "scratch.ipynb")
+    site = project_copy / "out"
+    result = run_mkdocs("build", "--strict", "--site-dir", str(site), cwd=project_copy)
+    assert result.returncode == 0, result.stdout
+    published = sorted(path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
+    assert [path for path in published if MACHINERY.search(path)] == []
+    notebooks = {path.relative_to(docs).with_suffix("").as_posix() for path in docs.rglob("*.ipynb")
+                 if ".ipynb_checkpoints" not in path.parts}
+    unexplained = [
+        path for path in published
+        if not (
+            path.endswith(".html") or path in GENERATED
+            or path.startswith(("assets/", "search/"))
+            or (docs / path).is_file()  # the author's files, as they are: figures, CSS, JS, data, modules
+            or path.rsplit("/", 1)[0] in notebooks  # a notebook's download copy and its figures
+        )
+    ]
+    assert unexplained == []
+    assert {"references.bib", "history/ngram_lm.py"} <= set(published)
+    for notebook in notebooks:
+        assert f"{notebook}/{notebook.rsplit('/', 1)[-1]}.ipynb" in published
+
+
+@pytest.mark.unit
+def test_the_diary_is_one_package_imported_normally():
+    """No module edits sys.path, and overrides/ holds theme templates only: the site's Python is
+    the diary package, registered as the MkDocs plugin `diary`."""
+    sources = [path for folder in ("diary", "scripts", "tests") for path in (ROOT / folder).rglob("*.py")]
+    edit = re.compile(r"sys\.path\s*(\.(insert|append|extend)\(|\[[^\]]*\]\s*=|\+?=)")
+    assert [str(path) for path in sources if edit.search(path.read_text(encoding="utf-8"))] == []
+    assert sorted(path.suffix for path in (ROOT / "overrides").rglob("*") if path.is_file()) == \
+        [".html"] * len([path for path in (ROOT / "overrides").rglob("*") if path.is_file()])
+    from importlib.metadata import entry_points
+
+    [plugin] = [ep for ep in entry_points(group="mkdocs.plugins") if ep.name == "diary"]
+    assert plugin.value == "diary.plugin:DiaryPlugin"

@@ -1,9 +1,10 @@
 """Every reach of the speed layer into another package's internals, and the versions it was tested with.
 
-MkDocs has no event for "this page's Markdown is already converted", mkdocs-jupyter
-none for "this notebook is already converted", and Material's search none for
-"these are this page's entries". The speed layer gets those effects through
-the internals below, and nowhere else. They are known to work with the
+MkDocs has no event for "this page's Markdown is already converted",
+mkdocs-jupyter none for "this notebook is already converted", mkdocs-bibtex
+none for "pandoc already formatted these citations", and Material's search
+none for "these are this page's entries". The speed layer gets those effects
+through the internals below, and nowhere else. They are known to work with the
 versions in TESTED; with any other version installed `mismatch()` says so, and
 the speed layer switches itself off for the build (one INFO line), which then
 does all its work the packages' own way, only slower.
@@ -22,7 +23,9 @@ TESTED = {
     "properdocs": "1.6.7",
     "mkdocs-material": "9.8.2",
     "mkdocs-jupyter": "0.26.3",
+    "mkdocs-bibtex": "4.4.0",
 }
+ENGINES = ("mkdocs", "properdocs")
 
 
 def engine():
@@ -32,7 +35,7 @@ def engine():
 
 def mismatch():
     """Why the installed versions are not the tested ones, or None when they are."""
-    for name in (engine(), "mkdocs-material", "mkdocs-jupyter"):
+    for name in [engine(), *(name for name in TESTED if name not in ENGINES)]:
         try:
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
