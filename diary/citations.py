@@ -213,11 +213,15 @@ def plain_title(latex):
     return codecs.decode(latex, "ulatex").replace("{", "").replace("}", "")
 
 
+CITATION_TARGET = re.compile(r'<a class="footnote-ref citation"(?: id="[^"]*")? href="#([^"]+)"')
+
+
 def unlink_absent_targets(output):
     """A citation shown away from its reference list (a blog excerpt on the notes index) keeps
     its text but not a link to a list that is not on that page."""
-    if "footnote-ref citation" not in output:
-        return output
+    targets = CITATION_TARGET.findall(output)
+    if len(targets) == output.count("footnote-ref citation") and all(f'id="{t}"' in output for t in targets):
+        return output  # every citation's reference is on the page: nothing to parse
     tree = LexborHTMLParser(output)
     changed = False
     for link in tree.css("a.citation"):

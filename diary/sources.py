@@ -33,7 +33,8 @@ def parse_notebook(data, name):
     try:
         content = json.loads(text)
     except json.JSONDecodeError as error:
-        raise DiaryFileError(f"{name}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
+        where = f"line {error.lineno}, column {error.colno}"
+        raise DiaryFileError(f"{name}: not valid JSON at {where}: {error.msg}") from None
     if not isinstance(content, dict) or "cells" not in content or "nbformat" not in content:
         raise DiaryFileError(f"{name}: JSON but not a notebook (no 'cells' or 'nbformat')")
     try:

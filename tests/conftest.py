@@ -1,4 +1,5 @@
-"""Shared fixtures: copies of the real project, built with the real mkdocs, served on 127.0.0.1, driven in real Chromium.
+"""Shared fixtures: copies of the real project, built with the real mkdocs, served on 127.0.0.1,
+driven in real Chromium.
 
 Every test carries one marker for what it needs: `unit` (nothing but Python),
 `build` (the mkdocs CLI on a copy of the project, or git, serve, deploy) or
@@ -120,8 +121,14 @@ def git(project, *args):
     return result.stdout
 
 
-# Every copy's one commit has the same date, so copies built apart show the same git dates.
+# The copies' commits all have one date, so copies built apart show the same git dates.
 COMMIT_DATE = "2026-11-30T12:00:00+00:00"
+
+
+def commit_all(project, message):
+    git(project, "add", "-A")
+    subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=project, check=True,
+                   env={**os.environ, **GIT_IDENTITY, "GIT_AUTHOR_DATE": COMMIT_DATE, "GIT_COMMITTER_DATE": COMMIT_DATE})
 
 
 def copy_project(copy, cache=None):
@@ -129,9 +136,7 @@ def copy_project(copy, cache=None):
     with the diary's cache copied from `cache` if given, else with none."""
     shutil.copytree(ROOT, copy, ignore=COPY_IGNORE)
     git(copy, "init", "--quiet", "--initial-branch", "main")
-    git(copy, "add", "-A")
-    subprocess.run(["git", "commit", "--quiet", "-m", "diary"], cwd=copy, check=True,
-                   env={**os.environ, **GIT_IDENTITY, "GIT_AUTHOR_DATE": COMMIT_DATE, "GIT_COMMITTER_DATE": COMMIT_DATE})
+    commit_all(copy, "diary")
     if cache is not None:
         shutil.copytree(cache, copy / ".cache" / "diary")
     return copy

@@ -150,6 +150,7 @@ def test_a_listing_shows_the_folders_files_newest_first(tmp_path):
     pages.refresh(files)
     entries = folder_entries(files, "lab", "lab/index.md", pages.models(files))
     assert [(e["kind"], e["title"], e["summary"]) for e in entries] == [
-        ("Note", "New", "Newest text."), ("Note", "Old", "Old one."), ("Script", "helper.py", "Counts n-grams for the notebook."),
+        ("Note", "New", "Newest text."), ("Note", "Old", "Old one."),
+        ("Script", "helper.py", "Counts n-grams for the notebook."),
     ]
     assert entries[0]["tags"] == ["fresh"] and entries[0]["link"] == "new.md"

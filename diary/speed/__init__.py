@@ -50,7 +50,6 @@ def start(config, options, dirty, environment):
 class Off:
     """No cache at all: every build does all its work; a --dirty build rebuilds everything."""
 
-    enabled = False
     site = ""
 
     def __init__(self, dirty):
@@ -108,12 +107,13 @@ class Memory:
 
 
 class On:
-    enabled = True
+    """Work kept in the store and, under --dirty, only what a save changed rebuilt."""
 
     def __init__(self, store, config, dirty, environment):
         self.store, self.dirty, self.environment = store, dirty, environment
         self.site = keys.digest(site_inputs(config))
         self._shared, self._search, self._kept, self._pending = {}, {}, {}, {}
+        self.styles = {}  # notebook stylesheets read in this build
         self.incremental = incremental.Incremental(self, config) if dirty else None
 
     # Keys and entries -------------------------------------------------------------------------------

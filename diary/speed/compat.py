@@ -2,8 +2,9 @@
 
 MkDocs has no event for "this page's Markdown is already converted",
 mkdocs-jupyter none for "this notebook is already converted", mkdocs-bibtex
-none for "pandoc already formatted these citations", and Material's search
-none for "these are this page's entries". The speed layer gets those effects
+none for "pandoc already formatted these citations", Material's search none
+for "these are this page's entries", and nbconvert no way to keep its compiled
+templates from one notebook to the next. The speed layer gets those effects
 through the internals below, and nowhere else. They are known to work with the
 versions in TESTED; with any other version installed `mismatch()` says so, and
 the speed layer switches itself off for the build (one INFO line), which then
@@ -13,6 +14,7 @@ does all its work the packages' own way, only slower.
 import os
 from importlib import metadata
 
+import jinja2
 import mkdocs
 from mkdocs.structure.toc import get_toc
 
@@ -24,6 +26,7 @@ TESTED = {
     "mkdocs-material": "9.8.2",
     "mkdocs-jupyter": "0.26.3",
     "mkdocs-bibtex": "4.4.0",
+    "nbconvert": "7.17.2",
 }
 ENGINES = ("mkdocs", "properdocs")
 
@@ -51,7 +54,7 @@ def converted_markdown(page):
     """What Page.render leaves on the page, as JSON data."""
     return {
         "content": page.content,
-        "toc": [_token(item) for item in page.toc],
+        "toc": toc_tokens(page.toc),
         "title": page._title_from_render,
         "anchors": sorted(page.present_anchor_ids),
         "links": {file.src_uri: links for file, links in (page.links_to_anchors or {}).items()},
@@ -72,8 +75,10 @@ def replace_render(page, render):
     page.render = lambda config, files: render(convert, config, files)
 
 
-def _token(item):
-    return {"name": item.title, "id": item.id, "level": item.level, "children": [_token(c) for c in item.children]}
+def toc_tokens(toc):
+    """A table of contents as the tokens MkDocs makes it from."""
+    return [{"name": item.title, "id": item.id, "level": item.level, "children": toc_tokens(item.children)}
+            for item in toc]
 
 
 def freeze_modified(files):
@@ -104,14 +109,47 @@ def notebook_options(plugin):
             "ignore_h1_titles": plugin.config["ignore_h1_titles"]}
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """nbconvert compiles its templates afresh for every notebook, a third of each conversion;
+    this process keeps the compiled code (Jinja checks it against the template's source)."""
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def _compile_templates_once():
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    create = TemplateExporter._create_environment
+    if getattr(create, "diary_compiled", None) is not None:
+        return
+    compiled = _CompiledTemplates()
+
+    def create_environment(exporter):
+        environment = create(exporter)
+        environment.bytecode_cache = compiled
+        return environment
+
+    create_environment.diary_compiled = compiled
+    TemplateExporter._create_environment = create_environment
+
+
 def convert_notebook(path, options):
     """What mkdocs-jupyter's render computes for a notebook, as JSON data (run in worker processes too)."""
     from mkdocs_jupyter import convert
     from mkdocs_jupyter.plugin import _get_nb_toc_tokens
 
+    _compile_templates_once()
     content = convert.nb2html(path, execute=False, **options["convert"])
-    toc_tokens, title = _get_nb_toc_tokens(path, options["toc_depth"])
-    return {"content": content, "toc_tokens": toc_tokens, "title": title}
+    tokens, title = _get_nb_toc_tokens(path, options["toc_depth"])
+    return {"content": content, "toc_tokens": tokens, "title": title}
 
 
 def show_converted_notebook(page, kept, options):

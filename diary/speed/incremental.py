@@ -30,6 +30,7 @@ from pathlib import Path
 from mkdocs.structure.files import InclusionLevel
 from mkdocs.utils import clean_directory
 
+from diary.sources import DiaryFileError
 from diary.speed import compat, keys
 
 UNSHARED = re.compile(r"\.(png|jpe?g|gif|svg|webp|ico|woff2?|ttf|css|js|map|ipynb|md)$", re.IGNORECASE)
@@ -110,7 +111,7 @@ class Incremental:
         """What other pages show of this one, as a digest of its page model."""
         try:
             model = pages.model(file)
-        except Exception as error:
+        except DiaryFileError as error:
             return f"unreadable: {error}"  # the full build that follows reports it
         return "generated" if model is None else keys.digest(model)
 
@@ -124,7 +125,7 @@ class Incremental:
             return True
         try:
             model = pages.model(file)
-        except Exception:
+        except DiaryFileError:
             return True
         return model is None or model.gathers
 

@@ -24,8 +24,9 @@ from diary.speed import compat
 INPUTS = {
     # Markdown converted to HTML, table of contents and anchors (speed/markdown.py).
     "markdown": ("markdown", "src_uri", "url", "settings", "files"),
-    # A notebook converted by mkdocs-jupyter (speed/notebooks.py).
+    # A notebook converted by mkdocs-jupyter (speed/notebooks.py), and a stylesheet its HTML shares.
     "notebook-html": ("notebook", "options"),
+    "notebook-style": ("css",),
     # A converted notebook finished into the diary's page body (diary/notebooks.py).
     "notebook-page": ("html", "src_uri", "record", "bibliography", "site"),
     # Material's search entries for one page (speed/search.py).
@@ -55,8 +56,13 @@ def derive(kind, environment, **inputs):
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# A long text stands in a key by its hash: writing out whole pages was a fifth of a warm build.
+LONG = 512
+
+
 def canonical(value):
-    """`value` as plain JSON data, the same for equal values."""
+    """`value` as plain JSON data, the same for equal values (long texts and bytes by their
+    hash, tagged so that no other value can come out the same)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: canonical(getattr(value, field.name)) for field in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -66,7 +72,9 @@ def canonical(value):
     if isinstance(value, (set, frozenset)):
         return sorted(canonical(item) for item in value)
     if isinstance(value, bytes):
-        return hashlib.sha256(value).hexdigest()
+        return ["\0bytes", hashlib.sha256(value).hexdigest()]
+    if isinstance(value, str) and len(value) > LONG:
+        return ["\0text", hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     if callable(value):  # a setting such as an emoji generator, by its qualified name

@@ -15,12 +15,55 @@ build or a new batch of notebooks does not convert them one by one.
 import hashlib
 import logging
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from diary.speed import compat
+from diary.speed import compat, keys
 
 log = logging.getLogger("mkdocs.plugins.diary.speed")
+
+# nbconvert writes the same 600 kB of CSS into every notebook's HTML; each such
+# stylesheet is kept once, and a conversion keeps a reference to it.
+STYLE = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+SHARED_STYLE = 4096
+
+
+def keep(store, environment, key, converted):
+    """Keep a conversion, its large stylesheets as entries of their own."""
+    parts, start, content = [], 0, converted["content"]
+    for match in STYLE.finditer(content):
+        if len(match.group(0)) < SHARED_STYLE:
+            continue
+        style = keys.derive("notebook-style", environment, css=match.group(0))
+        if not store.has("notebook-style", style):
+            store.put("notebook-style", style, match.group(0))
+        parts += [content[start:match.start()], {"style": style}]
+        start = match.end()
+    parts.append(content[start:])
+    store.put("notebook-html", key, {**converted, "content": parts})
+
+
+def convert_and_keep(store, environment, key, path, options):
+    """A worker's job: convert one notebook and keep the result (the main process never holds it)."""
+    keep(store, environment, key, compat.convert_notebook(path, options))
+
+
+def kept(layer, key, styles):
+    """The conversion kept under `key`, whole again, or None; `styles` holds the stylesheets read so far."""
+    value = layer.store.get("notebook-html", key)
+    if not isinstance(value, dict) or not isinstance(value.get("content"), list):
+        return None
+    pieces = []
+    for part in value["content"]:
+        if isinstance(part, dict):
+            if part["style"] not in styles:
+                styles[part["style"]] = layer.store.get("notebook-style", part["style"])
+            part = styles[part["style"]]
+        if not isinstance(part, str):
+            return None  # a stylesheet went missing: convert again
+        pieces.append(part)
+    return {**value, "content": "".join(pieces)}
 
 
 def _key(layer, path, options):
@@ -39,16 +82,17 @@ def convert_ahead(layer, files, plugin, only_modified):
         if only_modified and not file.is_modified():
             continue
         key = _key(layer, file.abs_src_path, options)
-        if layer.store.get("notebook-html", key) is None:
+        if not layer.store.has("notebook-html", key):
             jobs.append((key, file.abs_src_path))
     workers = min(os.cpu_count() or 1, len(jobs))
     if workers < 2:
         return  # the pages convert their own notebooks as they are built
     with ProcessPoolExecutor(workers) as pool:
-        futures = [(key, pool.submit(compat.convert_notebook, path, options)) for key, path in jobs]
-        for key, future in futures:
+        futures = [pool.submit(convert_and_keep, layer.store, layer.environment, key, path, options)
+                   for key, path in jobs]
+        for future in futures:
             try:
-                layer.store.put("notebook-html", key, future.result())
+                future.result()
             except Exception as error:  # the page converts it again and reports what is wrong
                 log.debug(f"converting a notebook ahead failed: {error}")
     log.debug(f"converted {len(jobs)} notebooks ahead on {workers} processes")
@@ -62,10 +106,10 @@ def reuse(layer, page, plugin):
 
     def render(convert, config, files):
         key = _key(layer, page.file.abs_src_path, options)
-        kept = layer.store.get("notebook-html", key)
-        if kept is None:
-            kept = compat.convert_notebook(page.file.abs_src_path, options)
-            layer.store.put("notebook-html", key, kept)
-        compat.show_converted_notebook(page, kept, options)
+        converted = kept(layer, key, layer.styles)
+        if converted is None:
+            converted = compat.convert_notebook(page.file.abs_src_path, options)
+            keep(layer.store, layer.environment, key, converted)
+        compat.show_converted_notebook(page, converted, options)
 
     compat.replace_render(page, render)

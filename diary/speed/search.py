@@ -21,10 +21,6 @@ SPAN_TAG = re.compile(r"</?span\b[^>]*>")
 SEARCH_ATTRIBUTE = re.compile(r"\s?data-search-\w+=\"[^\"]+\"")  # the search plugin's own pattern
 
 
-def _toc(toc):
-    return [[item.id, item.title, _toc(item.children)] for item in toc]
-
-
 def before(layer, page, config):
     """Just before the search plugin indexes `page`; returns what `after` needs."""
     content = page.content or ""
@@ -36,7 +32,8 @@ def before(layer, page, config):
     index = compat.search_index(config)
     if index is None:
         return state
-    key = layer.key("search", content=page.content or "", url=page.url, title=str(page.title), toc=_toc(page.toc),
+    key = layer.key("search", content=page.content or "", url=page.url, title=str(page.title),
+                    toc=compat.toc_tokens(page.toc),
                     meta={name: page.meta.get(name) for name in ("tags", "search", "title")})
     kept = layer.store.get("search", key)
     if kept is not None:

@@ -1,8 +1,9 @@
 """Cache entries on disk: atomic writes, validated reads, and a size bound.
 
-An entry lives at `<root>/<kind>/<key[:2]>/<key>` and holds, compressed with
-zlib, a header naming its format, kind and key, then its value. Writing goes to
-a temporary file in the same folder that is then renamed over the entry, so a
+An entry lives at `<root>/<kind>/<key[:2]>/<key>`: a header line naming the
+store's format, the entry's kind and key, the form of its value (text, bytes or
+JSON), its length and a BLAKE2 digest, then the value itself. Writing goes to a
+temporary file in the same folder that is then renamed over the entry, so a
 reader sees the whole of an old or a new entry, never half of one. A read that
 finds anything else (an empty, truncated or garbled file, an entry for another
 key) treats it as a miss and removes it; a failed write (a full disk) is
@@ -15,16 +16,16 @@ until the store fits in `max_bytes`.
 """
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
 import time
-import zlib
 from pathlib import Path
 
 log = logging.getLogger("mkdocs.plugins.diary.speed")
 
-FORMAT = b"diary-cache 1"
+FORMAT = b"diary-cache-2"
 # Temporary files older than this belong to a build that was killed mid-write.
 ORPHANED_SECONDS = 3600
 
@@ -55,6 +56,10 @@ class Store:
         except OSError:
             pass  # evicted by another build meanwhile: the value is still good
         return value
+
+    def has(self, kind, key):
+        """Whether an entry is there, without reading it (a damaged one is still a miss when read)."""
+        return self._path(kind, key).is_file()
 
     def put(self, kind, key, value):
         """Keep `value` (bytes, or anything JSON can write) for (kind, key)."""
@@ -107,26 +112,31 @@ def _remove(path):
 def _encode(kind, key, value):
     if isinstance(value, bytes):
         form, payload = b"bytes", value
+    elif isinstance(value, str):
+        form, payload = b"text", value.encode("utf-8", "surrogatepass")
     else:
         form, payload = b"json", json.dumps(value, separators=(",", ":")).encode("utf-8")
-    header = b"\n".join([FORMAT, kind.encode(), key.encode(), form])
-    return zlib.compress(header + b"\n" + payload, 1)
+    header = b" ".join([FORMAT, kind.encode(), key.encode(), form, str(len(payload)).encode(), _digest(payload)])
+    return header + b"\n" + payload
 
 
 def _decode(data, kind, key):
-    try:
-        header_and_payload = zlib.decompress(data)
-    except zlib.error:
+    header, _, payload = data.partition(b"\n")
+    fields = header.split(b" ")
+    if len(fields) != 6 or fields[:3] != [FORMAT, kind.encode(), key.encode()]:
         return None
-    parts = header_and_payload.split(b"\n", 4)
-    if len(parts) != 5 or parts[:3] != [FORMAT, kind.encode(), key.encode()]:
-        return None
-    form, payload = parts[3], parts[4]
-    if form == b"bytes":
-        return payload
-    if form != b"json":
+    form, length, digest = fields[3:]
+    if length != str(len(payload)).encode() or digest != _digest(payload):
         return None
     try:
-        return json.loads(payload)
+        if form == b"bytes":
+            return payload
+        if form == b"text":
+            return payload.decode("utf-8", "surrogatepass")
+        return json.loads(payload) if form == b"json" else None
     except ValueError:
         return None
+
+
+def _digest(payload):
+    return hashlib.blake2b(payload, digest_size=16).hexdigest().encode()

@@ -18,11 +18,9 @@ the tags plugin has written its listings.
 from jinja2 import ChoiceLoader, DictLoader
 from mkdocs.structure.pages import Page
 
+from diary.speed import compat
+
 TEMPLATE = "diary-kept-page.html"
-
-
-def _toc(toc):
-    return [[item.id, item.title, _toc(item.children)] for item in toc]
 
 
 def navigation(files):
@@ -43,7 +41,7 @@ def reuse(layer, env, config, files):
         key = layer.key(
             "theme", site=layer.site, pages=pages, content=page.content, url=page.url, title=str(page.title),
             canonical_url=page.canonical_url or "", edit_url=page.edit_url or "", inclusion=file.inclusion.name,
-            toc=_toc(page.toc), meta=page.meta, neighbours=neighbours,
+            toc=compat.toc_tokens(page.toc), meta=page.meta, neighbours=neighbours,
             ancestors=[getattr(item, "title", None) for item in page.ancestors],
         )
         output = layer.store.get("theme", key)
