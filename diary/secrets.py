@@ -29,8 +29,8 @@ log = logging.getLogger("mkdocs.plugins.diary")
 BASELINE = ".secrets.baseline"
 BINARY = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".pdf", ".woff", ".woff2", ".ttf", ".zip", ".gz"}
 TEXT_OUTPUTS = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
-# Below this many files to scan, starting worker processes costs more than it saves.
-FILES_PER_WORKER = 20
+# Below this many files per process, starting one costs more than it saves.
+FILES_PER_WORKER = 16
 
 
 @dataclass(frozen=True)
