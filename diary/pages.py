@@ -11,6 +11,7 @@ learn whether a save changed anything other pages show.
 """
 
 import hashlib
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -136,6 +137,30 @@ class _Known:
         self.digest, self.model, self.notebook, self.problem = digest, model, notebook, problem
 
 
+class Digests:
+    """Content digests of files, kept by the process that read them.
+
+    With `trust_stat`, a file whose size and modification time have not changed
+    since it was read is not read again: what `mkdocs serve --dirty` trusts too.
+    Without it (every plain build), every file is read.
+    """
+
+    def __init__(self):
+        self._known = {}
+
+    def of(self, path, trust_stat=False):
+        """(digest, the file's bytes, or None when a trusted stat made reading them unnecessary)."""
+        stat = os.stat(path)
+        seen = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = self._known.get(path)
+        if trust_stat and known is not None and known[0] == seen:
+            return known[1], None
+        data = Path(path).read_bytes()
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self._known[path] = (seen, digest)
+        return digest, data
+
+
 class Pages:
     """The page models of a site, refreshed at the start of each build.
 
@@ -145,17 +170,19 @@ class Pages:
 
     def __init__(self):
         self._known = {}
+        self.digests = Digests()
 
-    def refresh(self, files):
+    def refresh(self, files, trust_stat=False):
         """Read every modelled file of this build, re-deriving what changed; forget files that went."""
         current = {}
         for file in files:
             if file.abs_src_path is None or not file.src_uri.endswith(MODELLED):
                 continue
-            data = Path(file.abs_src_path).read_bytes()
-            digest = hashlib.blake2b(data, digest_size=16).digest()
+            digest, data = self.digests.of(file.abs_src_path, trust_stat)
             known = self._known.get(file.src_uri)
-            current[file.src_uri] = known if known and known.digest == digest else _derive(data, digest, file.src_uri)
+            if known is None or known.digest != digest:
+                known = _derive(data if data is not None else Path(file.abs_src_path).read_bytes(), digest, file.src_uri)
+            current[file.src_uri] = known
         self._known = current
 
     def model(self, file):

@@ -20,8 +20,11 @@ place the diary's order against the other plugins is decided:
   against kept theme output.
 - mkdocs-glightbox: it has wrapped figures and added its tags before notebook
   figures move out (on_page_content) and its tags are taken out (on_post_page).
+- the git-dates plugin: the dates kept for this commit are handed to it before
+  its on_files asks git, and what it found is kept after.
 - rss: it is on for builds only; the speed layer treats a build that writes
-  feeds as a full one.
+  feeds as a full one, and keeps its `git log` answers (set up in on_pre_build,
+  after its on_config).
 """
 
 import logging
@@ -87,17 +90,25 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         return config
 
     def on_pre_build(self, config):
-        self.speed.reuse_citations(config)  # mkdocs-bibtex made its registry in its on_config
+        self.speed.reuse_history(config)  # pandoc's citations and git's dates: mkdocs-bibtex and rss are set up
+
+    @event_priority(AROUND)  # before the git-dates plugin reads every page's history
+    def _files_dated(self, files, config):
+        self.speed.give_git_dates(files, config)  # dates kept for this commit: git is not asked again
+        return files
 
     @event_priority(-10)  # after mkdocs-jupyter claims the notebooks (0), before the blog hides its posts (-50)
     def _files_checked(self, files, config):
-        self.pages.refresh(files)  # every page's model, re-derived only where its file changed
+        self.speed.keep_git_dates(files, config)  # what the git-dates plugin just found
+        trust = self.speed.trusts_file_times  # under `make serve`: an unchanged file is not read again
+        self.pages.refresh(files, trust)  # every page's model, re-derived only where its file changed
         self.report = report.load(config.docs_dir)  # the notebooks' last runs, for strips and the report page
         notebooks.check_all(files, self.pages)  # an unreadable notebook stops the build here, named
         publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
         publishing.hide_draft_only_assets(files, self.pages)
         publishing.report_same_url(files)
-        publishing.report_secrets(files, config, self.speed.memory("secret-scan"))  # what is published, drafts left out
+        publishing.report_secrets(files, config, self.speed.memory("secret-scan"),  # what is published, not drafts
+                                  lambda path: self.pages.digests.of(str(path), trust)[0])
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
         math_assets.add(files, config)
         social.add_card(files, config, self._card(config))
@@ -108,7 +119,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.speed.plan(files, config, self.pages)  # what a --dirty build rebuilds; notebooks converted ahead
         return files
 
-    on_files = CombinedEvent(_files_checked, _files_planned)
+    on_files = CombinedEvent(_files_dated, _files_checked, _files_planned)
 
     @event_priority(AFTER_OTHERS)  # after the blog has put its posts and views back, in the nav
     def on_nav(self, nav, config, files):
@@ -126,7 +137,8 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     def _markdown_first(self, markdown, page, config, files):
         model = self._model(page)
         if notebooks.is_notebook(page):
-            notebooks.describe(page, model)  # summary and tags for link previews and search
+            if model is not None:
+                notebooks.describe(page, model)  # summary and tags for link previews and search
             return ""  # mkdocs-jupyter renders the file itself: no plugin should read its JSON as Markdown
         if model is not None:
             page.meta.setdefault("description", model.summary)  # link previews and feeds carry the summary

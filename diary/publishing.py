@@ -64,15 +64,16 @@ def report_same_url(files):
             )
 
 
-def report_secrets(files, config, memory):
-    """Scan every published file from docs/; `memory` keeps earlier results of unchanged files."""
+def report_secrets(files, config, memory, digest=None):
+    """Scan every published file from docs/; `memory` keeps earlier results of unchanged files,
+    by their content's `digest`."""
     project = Path(config.config_file_path).parent
     published = [
         Path(file.abs_src_path)
         for file in files
         if file.inclusion.is_included() and file.abs_src_path and file.abs_src_path.startswith(config.docs_dir)
     ]
-    for finding in scan(published, project, memory):
+    for finding in scan(published, project, memory, digest):
         log.error(
             f"{finding}; remove it, or if it is not a secret add 'pragma: allowlist secret' "
             "on that line or record it in .secrets.baseline"

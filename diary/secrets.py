@@ -53,14 +53,16 @@ def allowed_hashes(project):
     return {(name, item["hashed_secret"]) for name, items in results.items() for item in items}
 
 
-def scan(paths, project, memory=None):
+def scan(paths, project, memory=None, digest=None):
     """Findings for each path (named relative to `project`), less what the baseline allows.
 
     `memory` (get/put by a file's name and content) keeps the findings of files
     scanned before; a file whose content is unchanged is not scanned again.
+    `digest(path)` names a file's content for it (by default, a hash of it).
     """
     project = Path(project)
-    work = [(path, _shown(path, project), _digest(path)) for path in map(Path, paths)]
+    digest = digest or _digest
+    work = [(path, _shown(path, project), digest(path) if memory else None) for path in map(Path, paths)]
     found, todo = {}, []
     for path, shown, digest in work:
         kept = memory.get(file=shown, content=digest) if memory else None

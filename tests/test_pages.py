@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import os
 
 import nbformat
 import pytest
@@ -154,3 +155,20 @@ def test_a_listing_shows_the_folders_files_newest_first(tmp_path):
         ("Script", "helper.py", "Counts n-grams for the notebook."),
     ]
     assert entries[0]["tags"] == ["fresh"] and entries[0]["link"] == "new.md"
+
+
+def test_a_file_is_read_again_unless_its_unchanged_size_and_time_are_trusted(tmp_path):
+    from diary.pages import Digests
+
+    path = tmp_path / "note.md"
+    path.write_text("first")
+    digests = Digests()
+    digest, data = digests.of(str(path))
+    assert data == b"first"
+    assert digests.of(str(path), trust_stat=True) == (digest, None)  # not read again
+    assert digests.of(str(path), trust_stat=False) == (digest, b"first")  # a plain build reads every file
+    stat = path.stat()
+    path.write_text("other")  # same size, and the old modification time put back
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert digests.of(str(path), trust_stat=True)[0] == digest  # what --dirty trusts, as MkDocs does
+    assert digests.of(str(path))[0] != digest

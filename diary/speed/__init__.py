@@ -10,10 +10,11 @@ compares every file.
 Switched on, it keeps in the store (speed/store.py) what was worked out for
 unchanged inputs: converted Markdown (speed/markdown.py) and notebooks
 (speed/notebooks.py), finished notebook pages, search entries
-(speed/search.py), pages written through the theme (speed/theme.py), the
-secret scan's findings and the preview card, each under a key from the
-inputs its kind declares (speed/keys.py); and under `--dirty` it decides what
-a save changed (speed/incremental.py).
+(speed/search.py), pages written through the theme (speed/theme.py), pandoc's
+citations (speed/citations.py), git's dates per commit (speed/history.py), the
+secret scan's findings and the preview card, each under a key from the inputs
+its kind declares (speed/keys.py); and under `--dirty` it decides what a save
+changed (speed/incremental.py).
 """
 
 import contextlib
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from mkdocs.utils import clean_directory
 
-from diary.speed import citations, compat, incremental, keys, markdown, notebooks, search, theme
+from diary.speed import citations, compat, history, incremental, keys, markdown, notebooks, search, theme
 from diary.speed.store import Store
 
 log = logging.getLogger("mkdocs.plugins.diary.speed")
@@ -51,6 +52,7 @@ class Off:
     """No cache at all: every build does all its work; a --dirty build rebuilds everything."""
 
     site = ""
+    trusts_file_times = False
 
     def __init__(self, dirty):
         self.dirty = dirty
@@ -61,8 +63,14 @@ class Off:
     def memory(self, kind):
         return None
 
-    def reuse_citations(self, config):
+    def reuse_history(self, config):
         citations.leave(config)  # a registry `mkdocs serve` kept from a build with the layer on
+
+    def give_git_dates(self, files, config):
+        pass
+
+    def keep_git_dates(self, files, config):
+        pass
 
     def plan(self, files, config, pages):
         if self.dirty:
@@ -112,9 +120,12 @@ class On:
     def __init__(self, store, config, dirty, environment):
         self.store, self.dirty, self.environment = store, dirty, environment
         self.site = keys.digest(site_inputs(config))
+        self.head = history.head(config)
         self._shared, self._search, self._kept, self._pending = {}, {}, {}, {}
         self.styles = {}  # notebook stylesheets read in this build
         self.incremental = incremental.Incremental(self, config) if dirty else None
+        # A --dirty build goes by modification times already; a plain build reads every file.
+        self.trusts_file_times = dirty
 
     # Keys and entries -------------------------------------------------------------------------------
 
@@ -155,8 +166,15 @@ class On:
 
     # The build's steps ------------------------------------------------------------------------------
 
-    def reuse_citations(self, config):
+    def reuse_history(self, config):
         citations.reuse(self, config)
+        history.route_feed_dates(self, config)
+
+    def give_git_dates(self, files, config):
+        history.give_git_dates(self, files, config)
+
+    def keep_git_dates(self, files, config):
+        history.keep_git_dates(self, files, config)
 
     def plan(self, files, config, pages):
         full = self.incremental.plan(files, config, pages) if self.incremental else True

@@ -13,6 +13,7 @@ does all its work the packages' own way, only slower.
 
 import os
 from importlib import metadata
+from pathlib import Path
 
 import jinja2
 import mkdocs
@@ -27,6 +28,8 @@ TESTED = {
     "mkdocs-jupyter": "0.26.3",
     "mkdocs-bibtex": "4.4.0",
     "nbconvert": "7.17.2",
+    "mkdocs-git-revision-date-localized-plugin": "1.6.0",
+    "mkdocs-rss-plugin": "1.17.3",
 }
 ENGINES = ("mkdocs", "properdocs")
 
@@ -182,6 +185,60 @@ def route_pandoc(registry, memo):
         return inline, references
 
     registry._process_with_pandoc = process
+
+
+# The git-dates and feeds plugins: `git log` per page -----------------------------------------------
+
+GIT_DATES = "git-revision-date-localized"
+
+
+def dated_files(plugin, files):
+    """{absolute path: path under the project} of the pages the git-dates plugin asks git about."""
+    from mkdocs_git_revision_date_localized_plugin.exclude import exclude
+
+    return {
+        str(Path(file.abs_src_path).absolute()): file.src_uri
+        for file in files.documentation_pages(inclusion=lambda _: True)
+        if file.abs_src_path and not getattr(file, "generated_by", None)
+        and not exclude(file.src_path, plugin.config.get("exclude", []))
+    }
+
+
+def git_dates_asked(plugin):
+    """Whether the git-dates plugin will look every page up in git in its on_files."""
+    return bool(plugin.config.get("enabled") and plugin.config.get("enable_parallel_processing")
+                and not plugin.is_serve_dirty_build)
+
+
+def give_git_dates(plugin, last, first):
+    """Hand the plugin every page's (commit, time) of its last and first commit, so it asks git for none."""
+    plugin.last_revision_commits = {path: tuple(value) for path, value in last.items()}
+    plugin.created_commits = {path: tuple(value) for path, value in first.items()}
+
+
+def git_dates_found(plugin):
+    """(last, first): what the plugin's own on_files found, {absolute path: (commit, time)}."""
+    return plugin.last_revision_commits, plugin.created_commits
+
+
+def route_feed_git_log(plugin, memo):
+    """Send the feeds plugin's `git log` calls through `memo(path, options, run)`."""
+    util = getattr(plugin, "util", None)
+    if util is not None and util.git_is_valid and not isinstance(util.repo, _KeptLog):
+        util.repo = _KeptLog(util.repo, memo)
+
+
+class _KeptLog:
+    """GitPython's command object (it takes no new attributes), with `log` answered by `memo`."""
+
+    def __init__(self, git, memo):
+        self._git, self._memo = git, memo
+
+    def log(self, path, **options):
+        return self._memo(path, options, lambda: self._git.log(path, **options))
+
+    def __getattr__(self, name):
+        return getattr(self._git, name)
 
 
 # Material's search: one page's entries -----------------------------------------------------------

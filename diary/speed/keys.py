@@ -40,6 +40,10 @@ INPUTS = {
     "social-card": ("title", "description"),
     # What a `--dirty` build needs of the build before it (speed/incremental.py).
     "incremental": ("site_dir",),
+    # A page's last or first commit, as the git-dates plugin finds it, and the feeds plugin's
+    # `git log` for a page (speed/history.py).
+    "git-dates": ("head", "file", "first", "options"),
+    "feed-dates": ("head", "file", "options"),
     # pandoc's formatting of a batch of citations and their references (speed/citations.py).
     "citations": ("blocks", "bibliography", "style"),
 }
