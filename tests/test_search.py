@@ -22,17 +22,16 @@ def search(page, query, base_path):
         arg=query, timeout=10000,
     )
     # Results for the query typed so far can still be arriving from the worker: read them once
-    # they have stayed the same for a moment.
-    previous = None
-    for _ in range(25):
-        page.wait_for_timeout(200)
-        shown = page.evaluate(
+    # they have stayed the same for 200 ms (three equal readings 100 ms apart).
+    readings = []
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        readings.append(page.evaluate(
             "() => document.querySelector('.md-search-result__meta').textContent + ' ' +"
             " [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href).join(' ')"
-        )
-        if shown == previous:
+        ))
+        if len(readings) >= 3 and readings[-1] == readings[-2] == readings[-3]:
             break
-        previous = shown
     results = []
     for item in page.locator(".md-search-result__item").all()[:TOP]:
         links = [urlsplit(href) for href in item.locator("a").evaluate_all("els => els.map(e => e.href)")]

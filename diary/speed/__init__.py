@@ -123,6 +123,7 @@ class On:
         self.head = history.head(config)
         self._shared, self._search, self._kept, self._pending = {}, {}, {}, {}
         self.styles = {}  # notebook stylesheets read in this build
+        self.full = True
         self.incremental = incremental.Incremental(self, config) if dirty else None
         # A --dirty build goes by modification times already; a plain build reads every file.
         self.trusts_file_times = dirty
@@ -177,10 +178,10 @@ class On:
         history.keep_git_dates(self, files, config)
 
     def plan(self, files, config, pages):
-        full = self.incremental.plan(files, config, pages) if self.incremental else True
+        self.full = self.incremental.plan(files, config, pages) if self.incremental else True
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
-            notebooks.convert_ahead(self, files, plugin, only_modified=not full)
+            notebooks.convert_ahead(self, files, plugin, only_modified=not self.full)
 
     def keep_titles(self, files):
         if self.incremental:
@@ -214,7 +215,8 @@ class On:
     def finish(self, config, pages):
         if self.incremental:
             self.incremental.finish(config, pages)
-        self.store.evict()
+        if self.full:  # a save under `make serve` does not need the whole store looked over
+            self.store.evict()
 
 
 class _WarningCounter(logging.Handler):

@@ -31,7 +31,8 @@ INPUTS = {
     "notebook-page": ("html", "src_uri", "record", "bibliography", "site"),
     # Material's search entries for one page (speed/search.py).
     "search": ("content", "url", "title", "toc", "meta"),
-    # A page written out through the theme (speed/theme.py).
+    # A theme template compiled by Jinja, and a page written out through the theme (speed/theme.py).
+    "template-code": ("template", "source"),
     "theme": ("site", "pages", "content", "url", "title", "canonical_url", "edit_url", "inclusion", "toc",
               "meta", "neighbours", "ancestors"),
     # detect-secrets' findings in one file (diary/secrets.py).
