@@ -13,8 +13,9 @@ TOP = 5
 def search(page, query, base_path):
     """Type a query into the search box; return [(page path, [section anchors])] for the top results."""
     box = page.locator("input[data-md-component=search-query]")
-    box.fill("")
-    box.press_sequentially(query, delay=10)
+    # The search listens for key presses: fill in all but the last character, then type it.
+    box.fill(query[:-1])
+    box.press(query[-1])
     meta = page.locator(".md-search-result__meta")
     page.wait_for_function(
         "query => document.querySelector('.md-search-result__meta').textContent.trim() !== 'Type to start searching'"
