@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import io
 import logging
+import os
 import posixpath
 import re
 import shutil
@@ -26,10 +27,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import nbformat
-from mkdocs.exceptions import PluginError
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser
 
+from diary import widgets
 from diary.citations import link_citations, reference_list_html
 from diary.sources import DiaryFileError, published_notebook
 
@@ -50,14 +51,33 @@ def is_notebook(page):
     return page.file.src_uri.endswith(".ipynb")
 
 
-def check_all(files, pages):
-    """Stop the build at the first notebook that cannot be read, naming it and the problem."""
+def mended_copies(files, pages, folder):
+    """Say what each notebook needed mended and write the mended notebook into `folder()`, since
+    mkdocs-jupyter reads a notebook from its path; {src_uri: path of the mended copy}."""
+    copies = {}
     for file in files.documentation_pages():
-        if file.src_uri.endswith(".ipynb"):
-            try:
-                pages.model(file)
-            except DiaryFileError as error:
-                raise PluginError(str(error)) from None
+        if not file.src_uri.endswith(".ipynb"):
+            continue
+        repairs = pages.repairs(file)
+        if not repairs:
+            continue
+        log.info(f"docs/{file.src_uri}: repaired in memory and in the published copy: {'; '.join(repairs)}")
+        target = Path(folder()) / file.src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(pages.notebook(file), target)
+        copies[file.src_uri] = str(target)
+    return copies
+
+
+def render_from(page, copies):
+    """Point the page at its mended copy while it renders (undone by restore_source)."""
+    if page.file.src_uri in copies:
+        page.file.abs_src_path = copies[page.file.src_uri]
+
+
+def restore_source(page):
+    """The page's source is the author's file again, for plugins that read its path or git history."""
+    page.file.abs_src_path = os.path.normpath(os.path.join(page.file.src_dir, page.file.src_uri))
 
 
 def describe(page, model):
@@ -91,10 +111,11 @@ def insert_report(markdown, page, files, models, record_of, templates):
     return markdown.replace(REPORT_MARKER, table)
 
 
-def finish(html, page, config, record):
+def finish(html, page, config, record, saved_widgets):
     """mkdocs-jupyter's HTML of a notebook as the diary's page body (no files are written)."""
     tree = LexborHTMLParser(f"<body>{html}</body>")
     drop_template_assets(tree)
+    widgets.render_views(tree, saved_widgets)
     keys = finish_markdown_cells(tree, page, config)
     unwrap_markdown_cells(tree)
     style_code_like_essays(tree)
@@ -273,14 +294,15 @@ def insert_after_title(tree, fragment):
         tree.body.insert_child(node)
 
 
-def publish_source(page, notebook):
-    """Put the notebook beside its page for "Download .ipynb", without machine-specific metadata."""
+def publish_source(page, notebook, mended):
+    """Put the notebook beside its page for "Download .ipynb", mended, without machine-specific metadata."""
     source = Path(page.file.abs_src_path)
     target = Path(page.file.abs_dest_path).parent / source.name
     target.parent.mkdir(parents=True, exist_ok=True)  # the page itself is written after this event
     published, removed = published_notebook(notebook)
     if removed:
         log.info(f"docs/{page.file.src_uri}: left out of the published copy: {', '.join(removed)}")
+    if removed or mended:
         nbformat.write(published, target)
     else:
         shutil.copyfile(source, target)

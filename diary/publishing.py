@@ -4,16 +4,20 @@
   in its `diary` metadata), everything matched by `draft_docs` in mkdocs.yml
   (the `private/` folder), and any file that only drafts link to, are shown
   by `mkdocs serve` with a banner and left out of `mkdocs build` entirely.
-- Input checks: front matter that is not YAML, a date that is not a date, and
-  two files that would publish at the same URL fail the build, one line each.
+- Input checks: a page, notebook or script that cannot be read (front matter
+  that is not YAML, a date off the calendar, tags that are not a list, ...), a
+  note filed under a category the blog does not allow, and two files that
+  would publish at the same URL stop the build, one line each.
 - Secrets: every file that would be published is scanned with detect-secrets
   (diary/secrets.py); each finding fails the build naming the file and line
   (or notebook cell).
 """
 
 import logging
+import posixpath
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import InclusionLevel
 
 from diary.secrets import scan
@@ -22,14 +26,36 @@ from diary.sources import DiaryFileError
 log = logging.getLogger("mkdocs.plugins.diary")
 
 
-def mark_drafts(files, pages):
-    """Draft every page whose own metadata says so; report pages that cannot be read."""
+def check_readable(files, pages):
+    """Stop the build at the first page, notebook or script that cannot be read, naming it and the problem
+    (before anything is written, so nothing is half-published)."""
     for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
         try:
-            model = pages.model(file)
+            pages.model(file)
         except DiaryFileError as error:
-            log.error(str(error))
+            raise PluginError(str(error)) from None
+
+
+def check_categories(files, pages, config):
+    """A quick note filed under a category mkdocs.yml does not allow, named with the ones it does."""
+    blog = config.plugins.get("material/blog")
+    if blog is None or not blog.config.categories or not blog.config.categories_allowed:
+        return
+    posts = posixpath.normpath(blog.config.post_dir.format(blog=blog.config.blog_dir)) + "/"
+    allowed = blog.config.categories_allowed
+    for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
+        if not file.src_uri.startswith(posts):
             continue
+        for category in pages.model(file).categories:
+            if category not in allowed:
+                raise PluginError(f"docs/{file.src_uri}: category {category!r} is not one the notes allow"
+                                  f" ({', '.join(allowed)}; mkdocs.yml, blog: categories_allowed)")
+
+
+def mark_drafts(files, pages):
+    """Draft every page whose own metadata says so."""
+    for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
+        model = pages.model(file)
         if model is not None and model.draft and file.inclusion.is_included():
             file.inclusion = InclusionLevel.DRAFT
 

@@ -15,6 +15,8 @@ import warnings
 import nbformat
 import yaml
 
+from diary.repair import repair
+
 HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
 
@@ -24,9 +26,11 @@ class DiaryFileError(Exception):
 
 
 def parse_notebook(data, name):
-    """A validated notebook from a file's bytes, or DiaryFileError with a one-line reason."""
+    """(a validated notebook, the repairs it needed in words) from a file's bytes, or DiaryFileError."""
+    if not data.strip():
+        raise DiaryFileError(f"{name}: the file is empty (a notebook is JSON with 'cells'); save it again or delete it")
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is not content
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise DiaryFileError(f"{name}: line {line}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
@@ -35,24 +39,26 @@ def parse_notebook(data, name):
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise DiaryFileError(f"{name}: not valid JSON at {where}: {error.msg}") from None
-    if not isinstance(content, dict) or "cells" not in content or "nbformat" not in content:
+    if not isinstance(content, dict) or "cells" not in content and "worksheets" not in content \
+            or "nbformat" not in content:
         raise DiaryFileError(f"{name}: JSON but not a notebook (no 'cells' or 'nbformat')")
     try:
-        with warnings.catch_warnings():  # nbformat warns about ids that older tools leave out
+        content, repairs = repair(content)
+        with warnings.catch_warnings():  # nbformat warns about what repair has already mended
             warnings.simplefilter("ignore")
-            notebook = nbformat.reads(text, as_version=4)
+            notebook = nbformat.v4.to_notebook(content)  # as nbformat.reads leaves it: sources as text
             nbformat.validate(notebook)
     except nbformat.ValidationError as error:
         raise DiaryFileError(f"{name}: not a valid notebook: {_schema_problem(error)}") from None
     except Exception as error:  # nbformat raises bare errors for very old or odd formats
         raise DiaryFileError(f"{name}: not a readable notebook: {error}") from None
-    return notebook
+    return notebook, repairs
 
 
 def read_notebook(path, name=None):
-    """parse_notebook of a file on disk."""
+    """The notebook of parse_notebook for a file on disk."""
     with open(path, "rb") as handle:
-        return parse_notebook(handle.read(), name or str(path))
+        return parse_notebook(handle.read(), name or str(path))[0]
 
 
 def _schema_problem(error):
@@ -75,18 +81,80 @@ def markdown_cells(notebook):
     return "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
 
 
+class _NotACalendarDate(ValueError):
+    def __init__(self, value, line):
+        super().__init__(value)
+        self.value, self.line = value, line
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's own loader, except that a date-shaped value that is no calendar date says where it is."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise _NotACalendarDate(node.value, node.start_mark.line) from None
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
+
+
 def front_matter(text, name):
     """(front matter as a dict, body) of a Markdown page."""
     match = FRONT_MATTER.match(text)
     try:
-        meta = (yaml.safe_load(match.group(1)) or {}) if match else {}
+        meta = (yaml.load(match.group(1), _FrontMatterLoader) or {}) if match else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 2}" if mark else ""
         raise DiaryFileError(f"{name}:{line}: front matter is not valid YAML") from None
+    except _NotACalendarDate as error:  # the front matter starts on the file's second line
+        raise DiaryFileError(f"{name}: line {error.line + 2}: {error.value} is not a date on the calendar"
+                             " (use YYYY-MM-DD)") from None
     if not isinstance(meta, dict):
         raise DiaryFileError(f"{name}: front matter must be 'key: value' lines, not a {type(meta).__name__}")
     return meta, text[match.end():] if match else text
+
+
+def _kind(value):
+    return {dict: "mapping", list: "list", str: "string", bool: "true/false value"}.get(type(value), "number")
+
+
+def text_field(meta, key, name):
+    """A metadata value that must be text (a title, a summary), or None."""
+    value = meta.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise DiaryFileError(f"{name}: {key} must be text, not a {_kind(value)}")
+
+
+def list_field(meta, key, name):
+    """A metadata value that must be a list of words (tags, categories), as a tuple."""
+    value = meta.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        raise DiaryFileError(f"{name}: {key} must be a list, as in '{key}: [{value}]', not a single string")
+    if not isinstance(value, list) or not all(isinstance(item, (str, int, float)) for item in value):
+        raise DiaryFileError(f"{name}: {key} must be a list of words, not a {_kind(value)}")
+    return tuple(str(item) for item in value)
+
+
+def flag_field(meta, key, name):
+    """A metadata value that must be true or false (YAML's yes/no/on/off are booleans too)."""
+    value = meta.get(key, False)
+    if isinstance(value, bool):
+        return value
+    raise DiaryFileError(f"{name}: {key} must be true or false, not {value!r}")
+
+
+def mapping_field(meta, key, name, example):
+    """A metadata value that must be a mapping of its own (a notebook's `diary` metadata), or {}."""
+    value = meta.get(key, {})
+    if isinstance(value, dict):
+        return value
+    raise DiaryFileError(f"{name}: metadata '{key}' must be a mapping ({example}), not a {_kind(value)}")
 
 
 def first_heading(markdown):

@@ -26,5 +26,7 @@ def test_every_kind_of_bad_input_named_in_the_brief_has_a_case():
     assert {case.name for case in CASES} >= {
         "notebook-not-json", "notebook-not-a-notebook", "notebook-not-utf8", "front-matter-not-yaml",
         "front-matter-bad-date", "unknown-citation", "bib-does-not-parse", "missing-image",
-        "missing-page", "missing-anchor", "same-url",
+        "missing-page", "missing-anchor", "same-url", "notebook-empty", "front-matter-off-calendar",
+        "front-matter-draft-maybe", "front-matter-tags-string", "notebook-summary-list", "notes-unknown-category",
+        "notebook-diary-not-mapping",
     }

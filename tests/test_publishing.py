@@ -140,7 +140,7 @@ def test_the_published_notebook_leaves_out_machine_metadata(project_copy):
         assert leak not in published
     assert json.loads(published)["cells"][1]["metadata"] == {"tags": ["demo"]}
     page = (project_copy / "out/embeddings/lab-export/index.html").read_text()
-    assert "widget-state" not in page and "jupyterlab says 42" in page
+    assert "widget-state" not in page and "jupyterlab-widgets says 42" in page
 
 
 def test_a_notebook_output_loading_a_cdn_script_is_reported(project_copy):

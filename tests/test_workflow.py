@@ -159,6 +159,15 @@ def test_dates_come_from_git_history_with_fallbacks(project_copy, tmp_path):
     assert result.returncode == 0, result.stdout
     assert source_dates((shallow / "out/essays/focus-areas/index.html").read_text())
 
+    unpacked = tmp_path / "download-zip"  # GitHub's "Download ZIP": the files, no .git
+    shutil.copytree(shallow, unpacked, ignore=shutil.ignore_patterns(".git", "out"))
+    result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=unpacked)
+    assert result.returncode == 0, result.stdout
+    assert "WARNING" not in result.stdout
+    assert "diary: this copy has no git history: page dates fall back to the build date" in result.stdout
+    assert len(source_dates((unpacked / "out/essays/focus-areas/index.html").read_text())) == 2
+    assert "<item>" in (unpacked / "out/feed_rss_created.xml").read_text()
+
 
 def new(project, *args):
     return subprocess.run([sys.executable, "scripts/new.py", *args], cwd=project, capture_output=True, text=True)

@@ -72,7 +72,7 @@ class Off:
     def keep_git_dates(self, files, config):
         pass
 
-    def plan(self, files, config, pages):
+    def plan(self, files, config, pages, mended):
         if self.dirty:
             clean_directory(config.site_dir)
 
@@ -177,11 +177,11 @@ class On:
     def keep_git_dates(self, files, config):
         history.keep_git_dates(self, files, config)
 
-    def plan(self, files, config, pages):
+    def plan(self, files, config, pages, mended):
         self.full = self.incremental.plan(files, config, pages) if self.incremental else True
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
-            notebooks.convert_ahead(self, files, plugin, only_modified=not self.full)
+            notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)
 
     def keep_titles(self, files):
         if self.incremental:

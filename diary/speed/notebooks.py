@@ -70,8 +70,9 @@ def _key(layer, path, options):
     return layer.key("notebook-html", notebook=hashlib.sha256(Path(path).read_bytes()).hexdigest(), options=options)
 
 
-def convert_ahead(layer, files, plugin, only_modified):
-    """Convert, on every core, the notebooks this build renders that the store does not hold yet."""
+def convert_ahead(layer, files, plugin, mended, only_modified):
+    """Convert, on every core, the notebooks this build renders that the store does not hold yet
+    (a mended notebook from its mended copy, `mended[src_uri]`, as its page will)."""
     options = compat.notebook_options(plugin)
     if options is None:
         return
@@ -81,9 +82,10 @@ def convert_ahead(layer, files, plugin, only_modified):
             continue
         if only_modified and not file.is_modified():
             continue
-        key = _key(layer, file.abs_src_path, options)
+        path = mended.get(file.src_uri, file.abs_src_path)
+        key = _key(layer, path, options)
         if not layer.store.has("notebook-html", key):
-            jobs.append((key, file.abs_src_path))
+            jobs.append((key, path))
     workers = min(os.cpu_count() or 1, len(jobs))
     if workers < 2:
         return  # the pages convert their own notebooks as they are built
