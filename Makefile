@@ -57,11 +57,11 @@ bench: $(VENV)/.dev-deps browser ## Compare this configuration with a stock one 
 new: $(VENV)/.notebook-deps ## Start a draft: make new KIND=note|essay|notebook TITLE="..." SUMMARY="..." [TAGS=a,b] [CATEGORY=...] [FOLDER=...]
 	$(BIN)/python scripts/new.py "$(KIND)" "$(TITLE)" --summary "$(SUMMARY)" $(if $(TAGS),--tags "$(TAGS)") $(if $(CATEGORY),--category "$(CATEGORY)") $(if $(FOLDER),--folder "$(FOLDER)")
 
-notebooks: $(VENV)/.notebook-deps ## Execute changed notebooks and update the execution report
-	$(BIN)/python scripts/run_notebooks.py $(if $(FORCE),--force)
+notebooks: $(VENV)/.notebook-deps ## Execute changed notebooks and update the execution report (CHECK=1: only list stale ones)
+	$(BIN)/python scripts/run_notebooks.py $(if $(FORCE),--force) $(if $(CHECK),--check)
 
-deploy: $(VENV)/.dev-deps browser ## From a clean tree: test, build strictly, then publish to gh-pages
-	$(BIN)/python scripts/deploy.py
+deploy: $(VENV)/.dev-deps browser ## From a clean tree: test, build strictly, then publish to gh-pages (ALLOW_STALE=1: even stale notebook outputs)
+	$(BIN)/python scripts/deploy.py $(if $(ALLOW_STALE),--allow-stale)
 
 clean: ## Remove the built site and caches (keeps .venv)
 	rm -rf site .cache .pytest_cache

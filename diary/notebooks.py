@@ -24,13 +24,13 @@ import posixpath
 import re
 import shutil
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import nbformat
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser
 
-from diary import widgets
+from diary import provenance, widgets
 from diary.citations import link_citations, reference_list_html
 from diary.sources import DiaryFileError, published_notebook
 
@@ -75,9 +75,10 @@ def render_from(page, copies):
         page.file.abs_src_path = copies[page.file.src_uri]
 
 
-def restore_source(page):
+def restore_source(page, copies):
     """The page's source is the author's file again, for plugins that read its path or git history."""
-    page.file.abs_src_path = os.path.normpath(os.path.join(page.file.src_dir, page.file.src_uri))
+    if page.file.src_uri in copies:
+        page.file.abs_src_path = os.path.normpath(os.path.join(page.file.src_dir, page.file.src_uri))
 
 
 def describe(page, model):
@@ -86,7 +87,7 @@ def describe(page, model):
     page.meta.setdefault("tags", list(model.tags))
 
 
-def insert_report(markdown, page, files, models, record_of, templates):
+def insert_report(markdown, page, files, models, record_of, stale, templates):
     """The <!-- diary:execution-report --> marker as a table, one row per notebook in the site."""
     if REPORT_MARKER not in markdown:
         return markdown
@@ -97,6 +98,8 @@ def insert_report(markdown, page, files, models, record_of, templates):
             "name": file.src_uri,
             "title": models[file.src_uri].title or file.src_uri,
             "record": record_of(file.src_uri),
+            "elsewhere": models[file.src_uri].elsewhere,
+            "stale": stale.get(file.src_uri, []),
         }
         for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri)
         if file.src_uri.endswith(".ipynb") and file.src_uri in models
@@ -111,17 +114,31 @@ def insert_report(markdown, page, files, models, record_of, templates):
     return markdown.replace(REPORT_MARKER, table)
 
 
-def finish(html, page, config, record, saved_widgets):
+def of(files, pages):
+    """{src_uri: parsed notebook} of every readable notebook among the files."""
+    return {file.src_uri: pages.notebook(file) for file in files.documentation_pages()
+            if file.src_uri.endswith(".ipynb")}
+
+
+def from_the_file(notebook, model, stale):
+    """What the page shows from the notebook beyond nbconvert's HTML, as JSON data: its saved widgets,
+    what it says of its last run, why `make notebooks` does not run it (if it says), and what changed
+    since its outputs were made."""
+    return {"widgets": widgets.saved(notebook), "origin": provenance.saved(notebook), "elsewhere": model.elsewhere,
+            "stale": stale}
+
+
+def finish(html, page, config, record, saved):
     """mkdocs-jupyter's HTML of a notebook as the diary's page body (no files are written)."""
     tree = LexborHTMLParser(f"<body>{html}</body>")
     drop_template_assets(tree)
-    widgets.render_views(tree, saved_widgets)
+    widgets.render_views(tree, saved["widgets"])
     keys = finish_markdown_cells(tree, page, config)
     unwrap_markdown_cells(tree)
     style_code_like_essays(tree)
     name_images(tree)
     keep_search_to_what_matters(tree)
-    insert_after_title(tree, provenance_strip(page, config, record))
+    insert_after_title(tree, provenance_strip(page, config, record, saved))
     body = tree.body.inner_html
     return body + reference_list_html(keys, config) if keys else body
 
@@ -313,13 +330,16 @@ def colab_url(config, src_uri):
     repository = urlsplit(config.repo_url).path.strip("/")
     branch = (config.edit_uri or "edit/main/docs/").strip("/").split("/")[1]
     docs = posixpath.relpath(config.docs_dir, posixpath.dirname(config.config_file_path))
-    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{docs}/{src_uri}"
+    return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{docs}/{quote(src_uri)}"
 
 
-def provenance_strip(page, config, record):
+def provenance_strip(page, config, record, saved):
     template = config.theme.get_env().get_template("partials/notebook-strip.html")
     return template.render(
         record=record,
-        download=posixpath.basename(page.file.src_uri),
+        origin=saved["origin"],
+        elsewhere=saved["elsewhere"],
+        stale=saved["stale"],
+        download=quote(posixpath.basename(page.file.src_uri)),
         colab=colab_url(config, page.file.src_uri),
     )

@@ -57,6 +57,7 @@ class PageModel:
     tags: tuple[str, ...]
     categories: tuple[str, ...]  # a blog post's categories
     draft: bool
+    elsewhere: str  # a notebook `make notebooks` does not run, and why (its diary metadata's not_run_here)
     citations: tuple[str, ...]  # citation keys, in order of first use
     headings: tuple[str, ...]
     excerpt: str  # a blog post's text before <!-- more -->
@@ -108,6 +109,7 @@ def model_markdown(text, src_uri):
         tags=list_field(meta, "tags", name),
         categories=list_field(meta, "categories", name),
         draft=flag_field(meta, "draft", name),
+        elsewhere="",
         excerpt=text.split(EXCERPT, 1)[0] if EXCERPT in text else "",
     )
 
@@ -125,6 +127,7 @@ def model_notebook(notebook, src_uri):
         tags=list_field(meta, "tags", name),
         categories=(),
         draft=flag_field(meta, "draft", name),
+        elsewhere=text_field(meta, "not_run_here", name) or "",
         excerpt="",
     )
 
@@ -132,7 +135,7 @@ def model_notebook(notebook, src_uri):
 def model_script(text, src_uri):
     return PageModel(
         kind="script", title=posixpath.basename(src_uri), summary=script_summary(text), date=None, tags=(),
-        categories=(), draft=False, citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
+        categories=(), draft=False, elsewhere="", citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
     )
 
 

@@ -38,6 +38,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from diary import (
     citations,
     dates,
+    freshness,
     lightbox,
     listings,
     markers,
@@ -48,7 +49,6 @@ from diary import (
     report,
     social,
     speed,
-    widgets,
 )
 from diary.config import DiaryConfig
 from diary.pages import Pages
@@ -77,6 +77,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.environment = None
         self.scratch = None  # a temporary folder for mended notebooks, made when one needs it
         self.mended = {}
+        self.stale = {}
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -114,19 +115,23 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         publishing.check_readable(files, self.pages)  # an unreadable page stops the build here, named
         publishing.check_categories(files, self.pages, config)  # before the blog raises on an unknown one
         self.mended = notebooks.mended_copies(files, self.pages, self._scratch)  # what the others read
+        self.stale = freshness.stale_in(notebooks.of(files, self.pages), self.report,  # outputs older than inputs
+                                        Path(config.config_file_path).parent)
         publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
         publishing.hide_draft_only_assets(files, self.pages)
         publishing.report_same_url(files)
         publishing.report_secrets(files, config, self.speed.memory("secret-scan"),  # what is published, not drafts
                                   lambda path: self.pages.digests.of(str(path), trust)[0])
+        listings.add_folder_sections(files, config, self.config.notebooks_section)  # a new folder needs no nav edit
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
+        listings.escape_edit_links(files)
         math_assets.add(files, config)
         social.add_card(files, config, self._card(config))
         return files
 
     @event_priority(AFTER_OTHERS)  # after the blog has added its views
     def _files_planned(self, files, config):
-        self.speed.plan(files, config, self.pages, self.mended)  # what a --dirty build rebuilds; notebooks converted ahead
+        self.speed.plan(files, config, self.pages, self.mended, self.stale)  # what a --dirty build rebuilds; notebooks converted ahead
         return files
 
     on_files = CombinedEvent(_files_dated, _files_checked, _files_planned)
@@ -156,7 +161,8 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         markdown = citations.insert_bibliography(markdown, page, config, self.models, self.templates,
                                                  self.config.topics)
         markdown = listings.insert_listing(markdown, page, files, self.models, self.templates)
-        markdown = notebooks.insert_report(markdown, page, files, self.models, self._record, self.templates)
+        markdown = notebooks.insert_report(markdown, page, files, self.models, self._record, self.stale,
+                                           self.templates)
         markers.check(markdown, page)  # after every marker step: what is left is unknown
         return citations.cite(markdown, page, config)  # mkdocs-bibtex then finds no citation left to do
 
@@ -170,7 +176,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     @event_priority(BEFORE_OTHERS)  # first after the render: rss and git-dates read the source's path
     def _content_first(self, html, page, config, files):
-        notebooks.restore_source(page)
+        notebooks.restore_source(page, self.mended)
         return html
 
     @event_priority(AFTER_OTHERS)  # after mkdocs-glightbox has wrapped the figures in links
@@ -178,11 +184,12 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         if not notebooks.is_notebook(page):
             return html
         record = self._record(page.file.src_uri)
-        saved = widgets.saved(self.pages.notebook(page.file))
+        saved = notebooks.from_the_file(self.pages.notebook(page.file), self.pages.model(page.file),
+                                        self.stale.get(page.file.src_uri, []))
         body = self.speed.memo(
             "notebook-page", lambda: notebooks.finish(html, page, config, record, saved),
             html=html, src_uri=page.file.src_uri, record=record, bibliography=self._bibliography(config),
-            site=self.speed.site, widgets=saved,
+            site=self.speed.site, saved=saved,
         )
         notebooks.write_images(html, body, Path(page.file.abs_dest_path).parent)  # figures beside the page
         return body

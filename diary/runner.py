@@ -2,14 +2,14 @@
 
 A notebook is skipped when its code cells, kernel, pinned notebook dependencies
 and every local file it read last time (modules it imported, data files it
-opened) are unchanged since its last successful run. Outputs are written back
+opened; recorded in the execution report, diary/freshness.py) are unchanged
+since its last successful run. Outputs are written back
 into the notebook only when it succeeds; a failure is named by notebook and
 cell, and recorded in the execution report.
 """
 
 import copy
 import datetime
-import hashlib
 import json
 import os
 import platform
@@ -22,6 +22,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from diary import freshness
 from diary.sources import DiaryFileError, read_notebook
 
 KEY_PACKAGES = ("numpy", "matplotlib", "langchain-text-splitters", "rank-bm25", "ipykernel", "nbclient")
@@ -49,43 +50,11 @@ del _diary_tracer
 """
 
 
-def sha256(data):
-    return hashlib.sha256(data if isinstance(data, bytes) else data.encode("utf-8")).hexdigest()
-
-
 def code_key(notebook, project):
     """Hash of what decides a run's outcome besides local files: code, kernel, pinned dependencies."""
-    parts = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    parts.append(notebook.metadata.get("kernelspec", {}).get("name", "python3"))
+    parts = [freshness.code_digest(notebook)]
     parts += [(project / name).read_text(encoding="utf-8") for name in DEPENDENCY_FILES if (project / name).exists()]
-    return sha256("\0".join(parts))
-
-
-def source_of(path):
-    """A bytecode file stands for the module source it was compiled from."""
-    if path.parent.name == "__pycache__" and path.suffix == ".pyc":
-        return path.parent.parent / (path.name.split(".")[0] + ".py")
-    return path
-
-
-def local_inputs(opened, notebook_path, project):
-    """{path relative to the project: content hash} for the project files a run opened."""
-    inputs = {}
-    for line in sorted(set(opened)):
-        path = source_of(Path(line))
-        relative = path.relative_to(project)
-        if path == notebook_path or not path.is_file() or relative.parts[0] in (".venv", ".cache", "site"):
-            continue
-        inputs[relative.as_posix()] = sha256(path.read_bytes())
-    return inputs
-
-
-def inputs_unchanged(inputs, project):
-    for relative, digest in inputs.items():
-        path = project / relative
-        if not path.is_file() or sha256(path.read_bytes()) != digest:
-            return False
-    return True
+    return freshness.digest("\0".join(parts))
 
 
 def execute(notebook, path, project, timeout):
@@ -144,9 +113,14 @@ def run_one(path, docs, previous, cache, force, timeout):
         notebook = copy.deepcopy(read_notebook(path, shown))  # executing changes it in place
     except DiaryFileError as error:
         return name, {**record, "status": "failed", "cache_hit": False, "error": str(error)}, None, str(error)
+    diary = notebook.metadata.get("diary")
+    elsewhere = diary.get("not_run_here") if isinstance(diary, dict) else None
+    if elsewhere:  # the author runs it somewhere else (a GPU, an API key, hours): its outputs stay as saved
+        return name, {"status": "elsewhere", "reason": str(elsewhere)}, None, None
     key = code_key(notebook, project)
     entry = cache.get(name)
-    if not force and previous.get("status") == "ok" and entry and entry["key"] == key and inputs_unchanged(entry["inputs"], project):
+    fresh = previous.get("status") == "ok" and "inputs" in previous and not freshness.changes(previous, notebook, project)
+    if not force and fresh and entry and entry["key"] == key:
         return name, {**previous, "cache_hit": True}, entry, None
 
     started = time.monotonic()
@@ -161,8 +135,9 @@ def run_one(path, docs, previous, cache, force, timeout):
     else:
         duration = round(time.monotonic() - started, 2)
         nbformat.write(notebook, path)
-        record.update(status="ok", duration_s=duration, last_success=now, cache_hit=False, error=None)
-        return name, record, {"key": key, "inputs": local_inputs(opened, path, project)}, None
+        record.update(status="ok", duration_s=duration, last_success=now, cache_hit=False, error=None,
+                      inputs=freshness.inputs_of_run(notebook, opened, path, project))
+        return name, record, {"key": key}, None
     record.update(status="failed", duration_s=round(time.monotonic() - started, 2), cache_hit=False, error=message)
     return name, record, None, message
 

@@ -20,9 +20,13 @@ from pathlib import Path
 from detect_secrets import SecretsCollection
 from detect_secrets.__version__ import VERSION
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.settings import default_settings
 
 from diary import detectors
+from diary.report import REPORT
+
+hash_secret = PotentialSecret.hash_secret
 
 log = logging.getLogger("mkdocs.plugins.diary")
 
@@ -74,8 +78,26 @@ def scan(paths, project, memory=None, digest=None):
         found[shown] = findings
         if memory:
             memory.put([asdict(finding) for finding in findings], file=shown, content=digest)
-    allowed = allowed_hashes(project)
+    allowed = allowed_hashes(project) | recorded_digests(project)
     return [f for _, shown, _ in work for f in found[shown] if (f.file, f.secret_hash) not in allowed]
+
+
+def recorded_digests(project):
+    """{(file, hashed secret)} for the content hashes `make notebooks` writes into the execution
+    report (what each run read, diary/freshness.py): high-entropy hex by design, and no secret."""
+    path = Path(project) / "docs" / REPORT
+    try:
+        records = json.loads(path.read_text(encoding="utf-8")).get("notebooks", {})
+    except (OSError, ValueError, AttributeError):
+        return set()
+    digests = set()
+    for record in records.values():
+        inputs = record.get("inputs") if isinstance(record, dict) else None
+        if isinstance(inputs, dict):
+            digests.add(inputs.get("code"))
+            digests.update((inputs.get("files") or {}).values())
+    name = f"docs/{REPORT}"
+    return {(name, hash_secret(value)) for value in digests if isinstance(value, str)}
 
 
 def _digest(path):

@@ -43,13 +43,13 @@ def main(argv=None):
         print(f"making a diary of {args.essays} essays, {args.notebooks} notebooks, {args.notes} notes in {workdir}", flush=True)
         diary = make_diary(workdir / "diary", args.essays, args.notebooks, args.notes)
         results = {name: {} for name in CONFIGS}
-        for step, (name, port) in enumerate((("stock", 8391), ("project", 8392)), start=1):
+        for step, name in enumerate(("stock", "project"), start=1):
             site = workdir / f"site-{name}"
             print(f"[{step}/2] {name}: builds", flush=True)
             results[name].update(builds(diary, name, site, args.warm_runs))
             results[name].update(sizes(site))
             print(f"[{step}/2] {name}: edit-to-reload in mkdocs serve", flush=True)
-            results[name].update(reloads(diary, name, args.edits, port))
+            results[name].update(reloads(diary, name, args.edits))
             print(f"[{step}/2] {name}: Chromium{' and Lighthouse' if args.lighthouse_runs else ''}", flush=True)
             results[name].update(in_browser(site, executable, args.lighthouse_runs, ROOT / ".cache" / "lighthouse"))
         print()

@@ -2,7 +2,8 @@
 """Publish the site to the gh-pages branch, but only from a clean, tested, buildable tree.
 
 Refuses to run with uncommitted changes (what is published must be what is
-committed), then runs the test suite and a strict build, and calls
+committed) or with notebook outputs older than their inputs (unless
+--allow-stale), then runs the test suite and a strict build, and calls
 `mkdocs gh-deploy` only when both pass. Nothing is pushed otherwise.
 """
 
@@ -12,6 +13,9 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from diary import report
+from diary.freshness import said, stale_notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +41,8 @@ def main(argv=None):
     parser.add_argument("--skip-tests", action="store_true",
                         help="skip the test suite (the strict build still runs); for the tests of this script")
     parser.add_argument("--remote-name", default="origin", help="git remote to push gh-pages to (default: origin)")
+    parser.add_argument("--allow-stale", action="store_true",
+                        help="publish even notebooks whose outputs are older than their inputs")
     parser.add_argument("--project", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     project = args.project.resolve()
@@ -45,6 +51,13 @@ def main(argv=None):
     if changed:
         print(f"deploy: refusing to deploy with uncommitted changes ({', '.join(changed[:5])}"
               f"{', ...' if len(changed) > 5 else ''}); commit or stash them first", file=sys.stderr)
+        return 1
+    stale = stale_notebooks(project / "docs", report.load(project / "docs"))
+    if stale and not args.allow_stale:
+        for name, reasons in stale.items():
+            print(said(name, reasons), file=sys.stderr)
+        print("deploy: refusing to publish outputs older than their inputs; run `make notebooks`"
+              " (or deploy them anyway with ALLOW_STALE=1)", file=sys.stderr)
         return 1
     mkdocs = [sys.executable, "-m", "mkdocs"]
     if not args.skip_tests and not run("tests", [sys.executable, "-m", "pytest", "-q"], project):

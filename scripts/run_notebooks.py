@@ -5,7 +5,9 @@ A notebook is skipped when its code cells, kernel, pinned notebook dependencies
 and every local file it read last time (modules it imported, data files it
 opened) are unchanged since its last successful run. Outputs are written back
 into the notebook only when it succeeds; a failing cell exits non-zero with the
-notebook and cell named, and the report records the failure.
+notebook and cell named, and the report records the failure. With --check
+nothing runs: it lists the notebooks whose outputs are older than their inputs
+and exits non-zero if there are any.
 """
 
 import argparse
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from diary.freshness import said, stale_notebooks
 from diary.report import REPORT
 from diary.runner import find_notebooks, load_json, run_one, write_json
 
@@ -25,11 +28,15 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, help="where cache keys are kept (default: .cache/notebooks.json)")
     parser.add_argument("--force", action="store_true", help="run every notebook, cached or not")
     parser.add_argument("--timeout", type=int, default=300, help="seconds one cell may take (default: 300)")
+    parser.add_argument("--check", action="store_true",
+                        help="run nothing; list notebooks whose outputs are older than their inputs, fail if any")
     args = parser.parse_args(argv)
 
     docs = args.docs.resolve()
     report_path = docs / REPORT
     report = load_json(report_path, {"notebooks": {}})
+    if args.check:
+        return check(docs, report["notebooks"])
     cache_path = args.cache or docs.parent / ".cache" / "notebooks.json"
     cache = load_json(cache_path, {})
     failures = []
@@ -47,7 +54,9 @@ def main(argv=None):
         else:
             cache.pop(name, None)
         status = "cached" if record.get("cache_hit") else record["status"]
-        took = "" if record.get("cache_hit") else f" in {record.get('duration_s', 0):.1f} s"
+        took = f" in {record['duration_s']:.1f} s" if "duration_s" in record and not record.get("cache_hit") else ""
+        if record["status"] == "elsewhere":
+            status, took = "skipped", f" (not run here: {record['reason']})"
         progress.write(f"{status:>6}  {path.relative_to(docs.parent)}{took}")
         if failure:
             failures.append(failure)
@@ -59,6 +68,17 @@ def main(argv=None):
     for failure in failures:
         print(failure, file=sys.stderr)
     return 1 if failures else 0
+
+
+def check(docs, report):
+    stale = stale_notebooks(docs, report)
+    for name, reasons in stale.items():
+        print(said(name, reasons), file=sys.stderr)
+    if stale:
+        print(f"{len(stale)} notebook(s) to run again: make notebooks", file=sys.stderr)
+        return 1
+    print("every notebook's outputs are as new as their inputs")
+    return 0
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,16 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "Diary Tests",
     "GIT_COMMITTER_EMAIL": "tests@localhost",
 }
+
+
+def wait_until(predicate, seconds):
+    """Whether `predicate()` came true within `seconds`, asked four times a second."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.25)
+    return False
 
 
 def git(project, *args):

@@ -65,12 +65,13 @@ def append(path, text):
 
 
 def test_a_body_edit_rebuilds_that_page_alone(diary):
+    """The about page: no notebook reads it, so its edit makes no notebook's outputs stale."""
     word = f"quokkaish{time.time_ns()}"
-    append(diary / "docs" / "essays" / "focus-areas.md", f"\nOne more thought, {word}.\n")
+    append(diary / "docs" / "about.md", f"\nOne more thought, {word}.\n")
     rewritten = rebuild(diary)
-    assert rewritten == {"essays/focus-areas/index.html", "404.html"}
-    assert word in read(diary, "essays/focus-areas")
-    assert search_locations(diary, word) == {"essays/focus-areas/"}
+    assert rewritten == {"about/index.html", "404.html"}
+    assert word in read(diary, "about")
+    assert search_locations(diary, word) == {"about/"}
     # Every other page is still in the index, under its own title.
     assert search_locations(diary, "Kneser") >= {"history/n-grams/"}
     assert_same_as_a_full_build(diary)
@@ -160,3 +161,36 @@ def test_a_bibliography_edit_rebuilds_everything(diary):
     assert "Revised: " in read(diary, "reading")
     assert_same_as_a_full_build(diary)
 
+
+
+def test_an_edit_to_a_page_a_notebook_read_marks_its_outputs_stale_everywhere(diary):
+    import nbformat
+
+    from diary.freshness import inputs_of_run
+
+    essay = diary / "docs/essays/focus-areas.md"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# Counts an essay"), nbformat.v4.new_code_cell(
+        "print(len(open('../essays/focus-areas.md').read()))", execution_count=1,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="1861\n")])]
+    path = diary / "docs/langchain/counts-an-essay.ipynb"
+    nbformat.write(nb, path)
+    report_path = diary / "docs/execution-report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report["notebooks"]["langchain/counts-an-essay.ipynb"] = {
+        "status": "ok", "last_success": "2026-11-30T10:00:00+00:00", "duration_s": 1.0,
+        "inputs": inputs_of_run(nb, [str(essay)], path, diary)}
+    report_path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    rebuild(diary)
+    assert "older than their inputs" not in read(diary, "langchain/counts-an-essay")
+
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    rewritten = rebuild(diary)
+    assert {"essays/focus-areas/index.html", "langchain/counts-an-essay/index.html",
+            "execution-report/index.html"} <= rewritten
+    assert len(rewritten) < 10  # the pages that show the edit or the staleness, not the whole site
+    said = "utputs older than their inputs: docs/essays/focus-areas.md changed"
+    assert f"O{said}" in read(diary, "langchain/counts-an-essay")
+    assert f"o{said}" in read(diary, "execution-report")
+    assert_same_as_a_full_build(diary)

@@ -17,7 +17,8 @@ PACKAGE = Path(keys.__file__).resolve().parents[1]
 
 def a_model(**changes):
     fields = dict(kind="page", title="Attention", summary="What attention is.", date=datetime.date(2026, 11, 1),
-                  tags=("attention",), categories=(), draft=False, citations=("vaswani2017attention",),
+                  tags=("attention",), categories=(), draft=False, elsewhere="",
+                  citations=("vaswani2017attention",),
                   headings=("# Attention",),
                   excerpt="", links=(), markers=(), gathers=False)
     return PageModel(**{**fields, **changes})

@@ -159,11 +159,65 @@ def test_notebooks_saved_by_other_tools_are_repaired_and_published(project_copy)
         nbformat.validate(nbformat.reads(published.read_text(encoding="utf-8"), as_version=nbformat.NO_CONVERT))
     colab = (project_copy / "out/embeddings/colab-export/index.html").read_text()
     assert "Vaswani et al., 2017" in colab and '<span class="arithmatex">' in colab
+    strip = parse(project_copy / "out", "embeddings/colab-export/index.html").css_first(f"{CONTENT} .notebook-strip")
+    assert [span.text(strip=True) for span in strip.css("span")] == [
+        "Not run bymake notebooksyet", "Outputs saved by Colab on GPU", "Kernel Python 3", "Its one code cell has been run"]
+    kaggle = parse(project_copy / "out", "embeddings/kaggle-kernel/index.html").css_first(f"{CONTENT} .notebook-strip")
+    assert "Outputs saved by Kaggle on T4 GPU" in kaggle.text()
     bars = parse(project_copy / "out", "embeddings/colab-widgets-without-state/index.html")
     bar = bars.css_first(f"{CONTENT} .diary-widget-output")  # the tqdm bar as it was saved, drawn statically
     assert bar.text().strip() == "config.json: 100% 665/665 [00:00<00:00, 41.2kB/s]"
     assert bar.css_first("progress").attributes["value"] == "665"
     assert bars.css_first("script[type='application/vnd.jupyter.widget-view+json']") is None
+
+
+def a_notebook(title, summary, date):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["diary"] = {"summary": summary, "date": date, "tags": ["reinforcement-learning"]}
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}"), nbformat.v4.new_code_cell("print('reward', 12)", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="reward 12\n")], execution_count=1)]
+    return nb
+
+
+@pytest.mark.build
+def test_a_new_folder_of_notebooks_joins_the_site_with_no_nav_edit(project_copy):
+    """A folder the author made in Colab's spirit, with a space and capitals, and a kebab-case one."""
+    (project_copy / "docs/Reinforcement learning").mkdir()
+    nbformat.write(a_notebook("Snake with PPO in JAX", "A snake agent trained with PPO.", "2026-11-20"),
+                   project_copy / "docs/Reinforcement learning/Snake_game_PPO_JAX.ipynb")
+    (project_copy / "docs/graph-networks").mkdir()
+    passing = a_notebook("Message passing", "Neighbours averaged, twice.", "2026-11-21")
+    passing.metadata["diary"]["not_run_here"] = "needs the OGB download"
+    passing.cells.append(nbformat.v4.new_code_cell("print('layers', 2)", execution_count=3))
+    passing.cells[1].execution_count = 7  # run out of order, as a notebook edited for an hour is
+    nbformat.write(passing, project_copy / "docs/graph-networks/message-passing.ipynb")
+    result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
+    assert result.returncode == 0, result.stdout
+    site = project_copy / "out"
+    for folder, title, page in [("Reinforcement learning", "Reinforcement learning", "Snake_game_PPO_JAX"),
+                                ("graph-networks", "Graph networks", "message-passing")]:
+        index = parse(site, f"{folder}/index.html")
+        assert index.css_first(f"{CONTENT} h1").text(strip=True).startswith(title)
+        assert index.css_first(f".folder-listing a[href='{page}/']") is not None
+        sections = [node.css_first("label, a").text(strip=True)
+                    for node in index.css("nav.md-nav--primary .md-nav__item--nested")]
+        assert sections.index(title) > sections.index("Embeddings")  # after the folders already there
+        notebook = parse(site, f"{folder}/{page}/index.html")
+        escaped = folder.replace(" ", "%20")
+        colab = notebook.css_first(f"{CONTENT} .notebook-strip a[href*='colab.research.google.com']").attributes["href"]
+        assert colab.endswith(f"/docs/{escaped}/{page}.ipynb")
+        edit = notebook.css_first("a.md-content__button[href*='/edit/']").attributes["href"]
+        assert edit.endswith(f"/docs/{escaped}/{page}.ipynb")
+        assert (site / folder / page / f"{page}.ipynb").is_file()
+        assert "Not run by" in notebook.css_first(f"{CONTENT} .notebook-strip").text()
+    strip = parse(site, "graph-networks/message-passing/index.html").css_first(f"{CONTENT} .notebook-strip").text()
+    assert "Not run by make notebooks: needs the OGB download" in " ".join(strip.split())
+    assert "2 of 2 code cells run, out of order (last count 7)" in strip
+    report = parse(site, "execution-report/index.html").css_first(f"{CONTENT} table").text()
+    assert "not run here: needs the OGB download" in report
+    beside = parse(site, "embeddings/index.html")  # a sibling section's page shows the new sections too
+    links = [a.attributes.get("href") for a in beside.css("nav.md-nav--primary a")]
+    assert "../Reinforcement%20learning/" in links and "../graph-networks/" in links
 
 
 @pytest.mark.build

@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from conftest import GIT_IDENTITY, ROOT, free_port, mkdocs_env, run_mkdocs
+from diary.freshness import inputs_of_run
 
 pytestmark = pytest.mark.build
 
@@ -216,3 +217,29 @@ def test_deploy_refuses_uncommitted_changes_and_failed_builds(git_project, tmp_p
     assert "strict build failed; nothing was deployed" in broken.stderr
     assert "nowhere.md" in broken.stdout + broken.stderr
     assert gh_pages_head(remote) == published
+
+    # Outputs older than their inputs: refused, unless the author says ALLOW_STALE (here --allow-stale).
+    subprocess.run(["git", "revert", "--no-edit", "HEAD"], cwd=project, env=env, check=True)
+    notebook = project / "docs/embeddings/reads-the-about-page.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Reads the about page"),
+                nbformat.v4.new_code_cell("print(open('../about.md').read()[:20])")]
+    nbformat.write(nb, notebook)
+    report_path = project / "docs/execution-report.json"
+    report = json.loads(report_path.read_text())
+    report["notebooks"]["embeddings/reads-the-about-page.ipynb"] = {
+        "status": "ok", "inputs": inputs_of_run(nb, [str(page)], notebook, project)}
+    report_path.write_text(json.dumps(report, indent=2))
+    page.write_text(page.read_text() + "\nA sentence the notebook never read.\n")
+    subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "stale"], cwd=project, env=env, check=True)
+    stale = deploy(project, env)
+    assert stale.returncode != 0
+    assert ("docs/embeddings/reads-the-about-page.ipynb: outputs older than their inputs: docs/about.md changed"
+            in stale.stderr)
+    assert "refusing to publish outputs older than their inputs" in stale.stderr
+    assert gh_pages_head(remote) == published
+    allowed = subprocess.run([sys.executable, "scripts/deploy.py", "--skip-tests", "--allow-stale"], cwd=project,
+                             env=env, capture_output=True, text=True, timeout=600)
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert gh_pages_head(remote) != published

@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from conftest import SERVE_ENV, free_port, mkdocs_env
+from conftest import SERVE_ENV, free_port, mkdocs_env, wait_until
 
 pytestmark = pytest.mark.build
 
@@ -29,15 +29,6 @@ def fetch(url):
             return response.status, response.read().decode("utf-8")
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return None, ""
-
-
-def wait_for(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def start_server(project, port):
@@ -68,13 +59,13 @@ def test_serve_reloads_an_edited_page_and_stops_cleanly(project_copy):
     # `mkdocs serve` mounts the site under the path of site_url.
     about = f"http://127.0.0.1:{port}/ai_research/about/"
     try:
-        assert wait_for(lambda: fetch(about)[0] == 200, 120), "the server never answered"
+        assert wait_until(lambda: fetch(about)[0] == 200, 120), "the server never answered"
         status, html = fetch(about)
         assert "About and practicalities" in html
         marker = f"Edited while serving {time.time_ns()}"
         page = project_copy / "docs" / "about.md"
         page.write_text(page.read_text() + f"\n\n{marker}\n")
-        assert wait_for(lambda: marker in fetch(about)[1], 60), "the edit never showed"
+        assert wait_until(lambda: marker in fetch(about)[1], 60), "the edit never showed"
     finally:
         output = stop_server(server)
     assert server.returncode in (0, -signal.SIGINT), output
@@ -86,7 +77,7 @@ def test_a_new_page_reaches_navigation_listing_search_citations_and_tags_on_relo
     base = f"http://127.0.0.1:{port}/ai_research/"
     server = start_server(project_copy, port)
     try:
-        assert wait_for(lambda: fetch(base)[0] == 200, 120), "the server never answered"
+        assert wait_until(lambda: fetch(base)[0] == 200, 120), "the server never answered"
         assert "Good, I. J." in fetch(base + "reading/")[1]
         stamp = time.time_ns()
         title, tag, word = f"Unseen species {stamp}", f"revised-{stamp}", f"zyzzogeton{stamp}"
@@ -95,7 +86,7 @@ def test_a_new_page_reaches_navigation_listing_search_citations_and_tags_on_relo
             f"---\ndescription: A short essay.\ntags:\n  - {tag}\n---\n\n# {title}\n\n"
             f"Good-Turing estimates [@good1953population] still surprise me, {word}.\n"
         )
-        assert wait_for(lambda: title in fetch(base + "essays/unseen-species/")[1], 60), "the new page never showed"
+        assert wait_until(lambda: title in fetch(base + "essays/unseen-species/")[1], 60), "the new page never showed"
 
         sibling = fetch(base + "essays/focus-areas/")[1]
         assert title in sibling, "another essay's navigation misses the new page"

@@ -28,6 +28,7 @@ from conftest import (
     mkdocs_env,
     run_mkdocs,
     site_files,
+    wait_until,
 )
 from diary.secrets import FILES_PER_WORKER
 from diary.speed.keys import INPUTS
@@ -237,15 +238,6 @@ def test_make_build_while_make_serve_runs_on_the_same_checkout(project_copy, ref
         serve.wait(timeout=60)
     served = log.read_text()
     assert "Traceback" not in served and "Error" not in served, served[-3000:]
-
-
-def wait_until(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.25)
-    return False
 
 
 def test_the_site_builds_with_properdocs_too(pristine_copy, reference_site, tmp_path):

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -127,8 +128,16 @@ def edit_notebook(path, marker):
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def reloads(diary, name, edits, port):
+def free_port():
+    """A port nothing listens on, so no server left from another run can answer in this one's place."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def reloads(diary, name, edits):
     """Median seconds from saving an essay, and a notebook, until `mkdocs serve` serves the change."""
+    port = free_port()
     base = f"http://127.0.0.1:{port}/ai_research/"
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_CONFIGS[name]],

@@ -72,7 +72,7 @@ class Off:
     def keep_git_dates(self, files, config):
         pass
 
-    def plan(self, files, config, pages, mended):
+    def plan(self, files, config, pages, mended, stale):
         if self.dirty:
             clean_directory(config.site_dir)
 
@@ -177,8 +177,8 @@ class On:
     def keep_git_dates(self, files, config):
         history.keep_git_dates(self, files, config)
 
-    def plan(self, files, config, pages, mended):
-        self.full = self.incremental.plan(files, config, pages) if self.incremental else True
+    def plan(self, files, config, pages, mended, stale):
+        self.full = self.incremental.plan(files, config, pages, stale) if self.incremental else True
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
             notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)

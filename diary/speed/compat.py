@@ -84,12 +84,13 @@ def toc_tokens(toc):
             for item in toc]
 
 
-def freeze_modified(files):
+def freeze_modified(files, also=()):
     """A --dirty build asks each page twice whether its source is newer than its output (to read
     it, then to write it); a save in between has MkDocs write a page it never read, and the
-    search plugin crash on it. Both answers are made the one true when the build began."""
+    search plugin crash on it. Both answers are made the one true when the build began; the
+    pages in `also` (by src_uri) are rebuilt as if their source were newer."""
     for file in files:
-        modified = file.is_modified()
+        modified = file.is_modified() or file.src_uri in also
         file.is_modified = lambda modified=modified: modified
 
 

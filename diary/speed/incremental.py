@@ -15,7 +15,9 @@ what other pages show of it. The next --dirty build compares:
   a feed is being written (a feed lists every page), or the changed page is
   one that gathers from the others (tags, blog), the output is emptied and
   everything is built, exactly as without --dirty;
-- otherwise only the changed pages are built; the others keep their title
+- otherwise only the changed pages are built (and, when a save changed which
+  notebooks' outputs are older than their inputs, those notebooks and the
+  execution report); the others keep their title
   from the record, and their search entries are put back in page order.
 
 The record is taken out of the store as the build starts and written back
@@ -46,16 +48,20 @@ class Incremental:
     def __init__(self, layer, config):
         self.layer = layer
         self.key = layer.key("incremental", site_dir=str(Path(config.site_dir).resolve()))
-        self.record, self.facts, self.pages = {}, {}, []
+        self.record, self.facts, self.pages, self.stale = {}, {}, [], {}
 
-    def plan(self, files, config, pages):
-        """Decide between a partial and a full build; a full one empties the output first."""
+    def plan(self, files, config, pages, stale):
+        """Decide between a partial and a full build; a full one empties the output first.
+        `stale` (which notebooks' outputs are older than their inputs) can change with a save to
+        any file a notebook read; the pages that show it (those notebooks and the execution
+        report) are then rebuilt with the saved one."""
         recorded = self.layer.store.get("incremental", self.key) if Path(config.site_dir).is_dir() else None
         self.layer.store.forget("incremental", self.key)
         recorded = recorded if isinstance(recorded, dict) else {}
         shared = self._shared(files, config)
         sources = [f for f in files.documentation_pages(inclusion=_any) if not compat.is_blog_view(f)]
-        changed = [f for f in sources if f.is_modified()]
+        shows_staleness = self._showing_staleness(sources, pages, recorded.get("stale", {}), stale)
+        changed = [f for f in sources if f.is_modified() or f.src_uri in shows_staleness]
         unchanged = {f.src_uri for f in sources} - {f.src_uri for f in changed}
         kept = recorded.get("pages", {})
         facts = {f.src_uri: self._facts(f, pages) for f in changed}
@@ -70,11 +76,26 @@ class Incremental:
             clean_directory(config.site_dir)  # also drops the pages of files deleted since
         else:
             compat.keep_blog_views_unmodified(files)
-        compat.freeze_modified(files)
+        compat.freeze_modified(files, also=shows_staleness)
         # An unchanged page's facts are the recorded ones, even when everything is rebuilt.
         facts.update((src, kept[src]["facts"]) for src in unchanged if src in kept)
-        self.record, self.shared, self.facts = ({} if full else recorded), shared, facts
+        self.record, self.shared, self.facts, self.stale = ({} if full else recorded), shared, facts, stale
         return full
+
+    def _showing_staleness(self, sources, pages, before, now):
+        """The pages to rebuild because a notebook's staleness changed: it, and the execution report."""
+        changed = {src for src in before.keys() | now.keys() if before.get(src) != now.get(src)}
+        if not changed:
+            return set()
+        reports = set()
+        for file in sources:
+            try:
+                model = pages.model(file)
+            except DiaryFileError:
+                continue
+            if model is not None and "execution-report" in model.markers:
+                reports.add(file.src_uri)
+        return changed | reports
 
     def keep_titles(self, files):
         """Pages a partial build skips keep their title from the build that wrote their output."""
@@ -105,7 +126,7 @@ class Incremental:
             entries += recorded[src]["search"]
         if index is not None and any(page.content is None for page in self.pages):
             compat.replace_search_entries(config, entries)
-        self.layer.store.put("incremental", self.key, {"shared": self.shared, "pages": recorded})
+        self.layer.store.put("incremental", self.key, {"shared": self.shared, "pages": recorded, "stale": self.stale})
 
     def _facts(self, file, pages):
         """What other pages show of this one, as a digest of its page model."""

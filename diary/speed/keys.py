@@ -28,7 +28,7 @@ INPUTS = {
     "notebook-html": ("notebook", "options"),
     "notebook-style": ("css",),
     # A converted notebook finished into the diary's page body (diary/notebooks.py).
-    "notebook-page": ("html", "src_uri", "record", "bibliography", "site", "widgets"),
+    "notebook-page": ("html", "src_uri", "record", "bibliography", "site", "saved"),
     # Material's search entries for one page (speed/search.py).
     "search": ("content", "url", "title", "toc", "meta"),
     # A theme template compiled by Jinja, and a page written out through the theme (speed/theme.py).

@@ -94,9 +94,17 @@ def test_cache_skips_unchanged_and_reruns_on_what_matters(project):
     third = statuses(run(project))
     assert third == {"docs/topic/uses-files.ipynb": "cached", "docs/topic/plain.ipynb": "ok"}
 
-    # The local module it imports changed: re-run, with the new result.
+    # The local module it imports changed: --check says so and fails; a run brings the new result.
+    assert run(project, "--check").returncode == 0
+    assert report(project)["topic/uses-files.ipynb"]["inputs"]["files"].keys() == {
+        "docs/topic/helpers.py", "docs/topic/numbers.txt"}
     (project / "docs/topic/helpers.py").write_text("def double(x):\n    return x + x + 1\n")
+    checked = run(project, "--check")
+    assert checked.returncode == 1
+    assert ("docs/topic/uses-files.ipynb: outputs older than their inputs: docs/topic/helpers.py changed"
+            in checked.stderr)
     assert statuses(run(project))["docs/topic/uses-files.ipynb"] == "ok"
+    assert run(project, "--check").returncode == 0
     assert nbformat.read(project / "docs/topic/uses-files.ipynb", 4).cells[1].outputs[0]["text"] == "43\n"
 
     # The data file it reads changed: re-run.
@@ -131,3 +139,17 @@ def test_a_notebook_that_is_not_json_is_reported_not_crashed_on(project):
     assert result.returncode == 1
     assert "docs/topic/garbled.ipynb: not valid JSON at line 1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_notebook_run_elsewhere_is_skipped_with_its_reason_and_keeps_its_outputs(project):
+    path = project / "docs" / "topic" / "needs-a-gpu.ipynb"
+    notebook(path, ("md", "# Needs a GPU"), ("code", "raise SystemExit('no GPU here')"))
+    nb = nbformat.read(path, 4)
+    nb.metadata["diary"] = {"not_run_here": "trains for six hours on an A100"}
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="loss 0.12\n")]
+    nbformat.write(nb, path)
+    result = run(project, str(path))
+    assert result.returncode == 0, result.stderr
+    assert "skipped  docs/topic/needs-a-gpu.ipynb (not run here: trains for six hours on an A100)" in result.stdout + result.stderr
+    assert report(project)["topic/needs-a-gpu.ipynb"] == {"status": "elsewhere", "reason": "trains for six hours on an A100"}
+    assert nbformat.read(path, 4).cells[1].outputs[0].text == "loss 0.12\n"
