@@ -14,6 +14,7 @@ a lock.
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -111,6 +112,12 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "Diary Tests",
     "GIT_COMMITTER_EMAIL": "tests@localhost",
 }
+
+
+def answers_ctrl_c():
+    """For Popen's preexec_fn: a server the tests stop with Ctrl-C (SIGINT) must not inherit the
+    SIGINT-ignored state a shell gives background jobs (a CI runner started with `&` has it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_until(predicate, seconds):

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import GIT_IDENTITY, ROOT, free_port, mkdocs_env, run_mkdocs
+from conftest import GIT_IDENTITY, ROOT, answers_ctrl_c, free_port, mkdocs_env, run_mkdocs
 from diary.freshness import inputs_of_run
 
 pytestmark = pytest.mark.build
@@ -63,6 +63,7 @@ def test_drafts_are_shown_by_serve_with_a_banner(project_copy):
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project_copy, env=mkdocs_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=answers_ctrl_c,
     )
     try:
         pages = {}

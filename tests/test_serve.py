@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from conftest import SERVE_ENV, free_port, mkdocs_env, wait_until
+from conftest import SERVE_ENV, answers_ctrl_c, free_port, mkdocs_env, wait_until
 
 pytestmark = pytest.mark.build
 
@@ -40,6 +40,7 @@ def start_server(project, port):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=answers_ctrl_c,
     )
 
 

@@ -21,6 +21,7 @@ from conftest import (
     ROOT,
     SAME_TIME,
     SERVE_ENV,
+    answers_ctrl_c,
     assert_same_site,
     build,
     commit_all,
@@ -213,7 +214,8 @@ def test_make_build_while_make_serve_runs_on_the_same_checkout(project_copy, ref
     log = project_copy.parent / "serve.log"
     with open(log, "w") as output:
         serve = subprocess.Popen(["make", "serve", f"PORT={port}"], cwd=project_copy, env=mkdocs_env(),
-                                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+                                 stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                                 preexec_fn=answers_ctrl_c)
     about = f"http://127.0.0.1:{port}/ai_research/about/"
     try:
         assert wait_until(lambda: "About and practicalities" in fetch(about), 120), "make serve never answered"

@@ -142,7 +142,7 @@ def reloads(diary, name, edits):
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}", *SERVE_CONFIGS[name]],
         cwd=diary, env={**env(), **SERVE_ENV[name]}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=answers_ctrl_c,
     )
     try:
         wait_for(base, "</html>", 900)
@@ -160,6 +160,11 @@ def reloads(diary, name, edits):
         return result
     finally:
         stop(server)
+
+
+def answers_ctrl_c():
+    """A shell's background job ignores SIGINT, and its children inherit that: stop() needs Ctrl-C to work."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stop(server):
