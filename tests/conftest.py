@@ -14,7 +14,6 @@ a lock.
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from filelock import FileLock
 
 import site_server
 from diary import chromium
+from diary.bench.measure import answers_ctrl_c  # noqa: F401  (the servers the tests stop with Ctrl-C)
 
 ROOT = Path(__file__).resolve().parent.parent
 COPY_IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", ".pytest_cache", "__pycache__", "*.egg-info")
@@ -112,12 +112,6 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "Diary Tests",
     "GIT_COMMITTER_EMAIL": "tests@localhost",
 }
-
-
-def answers_ctrl_c():
-    """For Popen's preexec_fn: a server the tests stop with Ctrl-C (SIGINT) must not inherit the
-    SIGINT-ignored state a shell gives background jobs (a CI runner started with `&` has it)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_until(predicate, seconds):

@@ -163,7 +163,8 @@ def reloads(diary, name, edits):
 
 
 def answers_ctrl_c():
-    """A shell's background job ignores SIGINT, and its children inherit that: stop() needs Ctrl-C to work."""
+    """For Popen's preexec_fn, wherever a server is stopped with Ctrl-C (here, and in the tests): a
+    shell's background job (a CI runner started with `&`) ignores SIGINT, and its children inherit that."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
