@@ -20,6 +20,7 @@ from pathlib import Path
 
 from mkdocs_bibtex.citation import CitationBlock
 
+from diary import personal
 from diary.sources import (
     DiaryFileError,
     first_heading,
@@ -58,6 +59,7 @@ class PageModel:
     categories: tuple[str, ...]  # a blog post's categories
     draft: bool
     elsewhere: str  # a notebook `make notebooks` does not run, and why (its diary metadata's not_run_here)
+    personal_data: tuple[str, ...]  # kinds of personal data its outputs may publish (allow_personal_data)
     citations: tuple[str, ...]  # citation keys, in order of first use
     headings: tuple[str, ...]
     excerpt: str  # a blog post's text before <!-- more -->
@@ -110,6 +112,7 @@ def model_markdown(text, src_uri):
         categories=list_field(meta, "categories", name),
         draft=flag_field(meta, "draft", name),
         elsewhere="",
+        personal_data=(),
         excerpt=text.split(EXCERPT, 1)[0] if EXCERPT in text else "",
     )
 
@@ -128,6 +131,7 @@ def model_notebook(notebook, src_uri):
         categories=(),
         draft=flag_field(meta, "draft", name),
         elsewhere=text_field(meta, "not_run_here", name) or "",
+        personal_data=personal.allowed(meta.get("allow_personal_data"), name),
         excerpt="",
     )
 
@@ -135,7 +139,7 @@ def model_notebook(notebook, src_uri):
 def model_script(text, src_uri):
     return PageModel(
         kind="script", title=posixpath.basename(src_uri), summary=script_summary(text), date=None, tags=(),
-        categories=(), draft=False, elsewhere="", citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
+        categories=(), draft=False, elsewhere="", personal_data=(), citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
     )
 
 

@@ -120,8 +120,8 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
         publishing.hide_draft_only_assets(files, self.pages)
         publishing.report_same_url(files)
-        publishing.report_secrets(files, config, self.speed.memory("secret-scan"),  # what is published, not drafts
-                                  lambda path: self.pages.digests.of(str(path), trust)[0])
+        publishing.report_secrets(files, config, self.pages, self.config.personal_data == "refuse",  # not drafts
+                                  self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0])
         listings.add_folder_sections(files, config, self.config.notebooks_section)  # a new folder needs no nav edit
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
         listings.escape_edit_links(files)
