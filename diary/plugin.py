@@ -121,7 +121,8 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         publishing.hide_draft_only_assets(files, self.pages)
         publishing.report_same_url(files)
         publishing.report_secrets(files, config, self.pages, self.config.personal_data == "refuse",  # not drafts
-                                  self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0])
+                                  self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0],
+                                  self.speed.quick_secret_scan)
         listings.add_folder_sections(files, config, self.config.notebooks_section)  # a new folder needs no nav edit
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
         listings.escape_edit_links(files)
@@ -232,6 +233,9 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, config):
         self.speed.finish(config, self.pages)  # the whole index under --dirty, the record, eviction
+
+    def on_build_error(self, error):
+        self.speed.abandon()  # worker processes still converting notebooks are stopped
 
     # Helpers -----------------------------------------------------------------------------------------
 

@@ -94,9 +94,9 @@ def report_same_url(files):
             )
 
 
-def report_secrets(files, config, pages, refuse_personal_data, memory, digest=None):
+def report_secrets(files, config, pages, refuse_personal_data, memory, digest=None, quick=False):
     """Scan every published file from docs/; `memory` keeps earlier results of unchanged files,
-    by their content's `digest`. Secrets fail the build; personal data is reported, and fails it
+    by their content's `digest`, and `quick` skips lines no detector could report (secrets.scan). Secrets fail the build; personal data is reported, and fails it
     when `refuse_personal_data` unless the notebook allows that kind."""
     project = Path(config.config_file_path).parent
     published = [
@@ -104,7 +104,7 @@ def report_secrets(files, config, pages, refuse_personal_data, memory, digest=No
         if file.inclusion.is_included() and file.abs_src_path and file.abs_src_path.startswith(config.docs_dir)
     ]
     by_path = {Path(file.abs_src_path).resolve(): file for file in published}
-    for finding in scan([Path(file.abs_src_path) for file in published], project, memory, digest):
+    for finding in scan([Path(file.abs_src_path) for file in published], project, memory, digest, quick):
         if not finding.personal:
             log.error(f"{finding}; remove it, or if it is not a secret add 'pragma: allowlist secret' "
                       "on that line or record it in .secrets.baseline")
