@@ -39,6 +39,7 @@ from diary import (
     citations,
     dates,
     freshness,
+    latest,
     lightbox,
     listings,
     markers,
@@ -161,6 +162,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         markdown = citations.insert_bibliography(markdown, page, config, self.models, self.templates,
                                                  self.config.topics)
         markdown = listings.insert_listing(markdown, page, files, self.models, self.templates)
+        markdown = latest.insert_latest(markdown, page, config, self.models, self.templates)  # from dates, not git
         markdown = notebooks.insert_report(markdown, page, files, self.models, self._record, self.stale,
                                            self.templates)
         markers.check(markdown, page)  # after every marker step: what is left is unknown
