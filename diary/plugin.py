@@ -142,6 +142,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         listings.attach_unlisted(nav, files, config)  # pages left out of a crowded section still belong to it
         self.speed.keep_titles(files)  # pages a --dirty build skips keep the titles they were built with
         self.models = self.pages.models(f for f in files if f.inclusion.is_included())  # what pages show each other
+        citations.format_together(self.models, config)  # works that would read alike are told apart on every page
         return nav
 
     @event_priority(AFTER_OTHERS)  # after mkdocs-jupyter has given the notebook its own render
