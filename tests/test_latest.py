@@ -120,8 +120,10 @@ def test_a_new_note_and_a_revised_essay_reach_the_home_page_with_no_other_edit(p
         "---\ndate:\n  created: 2030-01-02\ncategories:\n  - Tooling\n---\n\n# A later note\n\nWritten later.\n",
         encoding="utf-8")
     essay = docs / "essays/safety-issues.md"
-    essay.write_text(essay.read_text(encoding="utf-8").replace(
-        "---\n", "---\ndate:\n  updated: 2030-01-03\n", 1), encoding="utf-8")
+    _, meta, body = essay.read_text(encoding="utf-8").split("---\n", 2)
+    meta = yaml.safe_load(meta)
+    meta["date"] = {**(meta.get("date") or {}), "updated": datetime.date(2030, 1, 3)}
+    essay.write_text(f"---\n{yaml.safe_dump(meta)}---\n{body}", encoding="utf-8")
     build(project_copy, tmp_path / "site")
     notes, updated = home_lists(tmp_path / "site")
     assert notes[0] == ("A later note", "A later note, 2030-01-02: Written later.")
