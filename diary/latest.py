@@ -44,7 +44,8 @@ def newest_notes(models, posts, limit=LIMIT):
 
 def recently_updated(models, posts, shown_on, limit=LIMIT):
     """The `limit` pages and notebooks (not notes, not the page `shown_on`) with the latest
-    revision date, or their own date when they give none; newest first, then by title."""
+    revision date, or their own date when they give none; newest first, a page added on a day
+    before those revised on it, then by title."""
     pages = []
     for src_uri, model in models.items():
         if src_uri == shown_on or (posts and src_uri.startswith(posts)) or model.kind == "script":
@@ -61,7 +62,8 @@ def _entry(src_uri, model, when, how):
 
 
 def _newest(entries, limit):
-    return sorted(entries, key=lambda e: (-e["date"].toordinal(), e["title"], e["src_uri"]))[:limit]
+    return sorted(entries, key=lambda e: (-e["date"].toordinal(), e["how"] == "updated", e["title"],
+                                          e["src_uri"]))[:limit]
 
 
 def insert_latest(markdown, page, config, models, templates):

@@ -59,12 +59,15 @@ def test_recently_updated_orders_pages_by_revision_or_date_and_leaves_out_notes_
         "history/new.md": page("New", "date: 2026-12-01\n", folder="history"),
         "history/tie-b.md": page("Tie b", "date: 2026-11-01\n", folder="history"),
         "history/tie-a.md": page("Tie a", "date: 2026-11-01\n", folder="history"),
+        "history/added.md": page("Zeta added", "date: 2026-12-06\n", folder="history"),
     }
     listed = recently_updated(models, POSTS, "index.md")
     assert [(e["title"], e["how"], e["date"].isoformat()) for e in listed] == [
-        ("Revised", "updated", "2026-12-06"), ("New", "added", "2026-12-01"),
-        ("Tie a", "added", "2026-11-01"), ("Tie b", "added", "2026-11-01"),
+        ("Zeta added", "added", "2026-12-06"), ("Revised", "updated", "2026-12-06"),
+        ("New", "added", "2026-12-01"), ("Tie a", "added", "2026-11-01"), ("Tie b", "added", "2026-11-01"),
     ]
+    assert len(recently_updated({**models, "x/more.md": page("More", "date: 2020-01-01\n", "x")}, POSTS,
+                                "index.md")) == LIMIT
 
 
 @pytest.mark.unit
