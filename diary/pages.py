@@ -32,6 +32,7 @@ from diary.sources import (
     markdown_cells,
     parse_date,
     parse_notebook,
+    parse_updated,
     script_summary,
     text_field,
 )
@@ -66,6 +67,7 @@ class PageModel:
     links: tuple[str, ...]  # paths under docs/ it links to or embeds
     markers: tuple[str, ...]  # its <!-- diary:NAME --> markers
     gathers: bool  # built from what the other pages say (the tags index)
+    updated: date | None = None  # its last revision as its author dates it (front matter `date.updated`)
 
 
 def cited_keys(markdown):
@@ -108,6 +110,7 @@ def model_markdown(text, src_uri):
         title=text_field(meta, "title", name) or first_heading(body),
         summary=text_field(meta, "description", name) or first_paragraph(body),
         date=parse_date(meta.get("date"), name),
+        updated=parse_updated(meta.get("date"), name),
         tags=list_field(meta, "tags", name),
         categories=list_field(meta, "categories", name),
         draft=flag_field(meta, "draft", name),
@@ -127,6 +130,7 @@ def model_notebook(notebook, src_uri):
         title=first_heading(text),
         summary=text_field(meta, "summary", name) or first_paragraph(text),
         date=parse_date(meta.get("date"), name),
+        updated=parse_date(meta.get("updated"), name),
         tags=list_field(meta, "tags", name),
         categories=(),
         draft=flag_field(meta, "draft", name),

@@ -39,6 +39,7 @@ from diary import (
     citations,
     dates,
     freshness,
+    latest,
     lightbox,
     listings,
     markers,
@@ -142,6 +143,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         listings.attach_unlisted(nav, files, config)  # pages left out of a crowded section still belong to it
         self.speed.keep_titles(files)  # pages a --dirty build skips keep the titles they were built with
         self.models = self.pages.models(f for f in files if f.inclusion.is_included())  # what pages show each other
+        citations.format_together(self.models, config)  # works that would read alike are told apart on every page
         return nav
 
     @event_priority(AFTER_OTHERS)  # after mkdocs-jupyter has given the notebook its own render
@@ -162,6 +164,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         markdown = citations.insert_bibliography(markdown, page, config, self.models, self.templates,
                                                  self.config.topics)
         markdown = listings.insert_listing(markdown, page, files, self.models, self.templates)
+        markdown = latest.insert_latest(markdown, page, config, self.models, self.templates)  # from dates, not git
         markdown = notebooks.insert_report(markdown, page, files, self.models, self._record, self.stale,
                                            self.templates)
         markers.check(markdown, page)  # after every marker step: what is left is unknown
