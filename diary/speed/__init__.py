@@ -77,6 +77,9 @@ class Off:
         if self.dirty:
             clean_directory(config.site_dir)
 
+    def ask_git_ahead(self, files, config):
+        pass
+
     def keep_titles(self, files):
         pass
 
@@ -128,6 +131,7 @@ class On:
         self._shared, self._search, self._kept, self._pending = {}, {}, {}, {}
         self.styles = {}  # notebook stylesheets read in this build
         self.ahead = notebooks.Ahead()  # notebooks being converted in worker processes
+        self.git_ahead = None  # threads asking git the feeds plugin's questions
         self.full = True
         self.incremental = incremental.Incremental(self, config) if dirty else None
         # A --dirty build goes by modification times already; a plain build reads every file.
@@ -190,6 +194,9 @@ class On:
         if plugin is not None:
             self.ahead = notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)
 
+    def ask_git_ahead(self, files, config):
+        self.git_ahead = history.ask_feed_dates_ahead(self, files, config)
+
     def keep_titles(self, files):
         if self.incremental:
             self.incremental.keep_titles(files)
@@ -221,14 +228,21 @@ class On:
 
     def finish(self, config, pages):
         self.ahead.close()  # every page is built: what is left was not asked for
+        self._stop_git(cancel=False)
         if self.incremental:
             self.incremental.finish(config, pages)
         if self.full:  # a save under `make serve` does not need the whole store looked over
             self.store.evict()
 
     def abandon(self):
-        """The build failed: stop the conversions no page will ask for."""
+        """The build failed: stop the conversions and git questions no page will ask for."""
         self.ahead.close(cancel=True)
+        self._stop_git(cancel=True)
+
+    def _stop_git(self, cancel):
+        if self.git_ahead is not None:
+            self.git_ahead.shutdown(wait=True, cancel_futures=cancel)
+            self.git_ahead = None
 
 
 class _WarningCounter(logging.Handler):

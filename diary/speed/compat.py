@@ -234,6 +234,26 @@ def route_feed_git_log(plugin, memo):
         util.repo = _KeptLog(util.repo, memo)
 
 
+# The two `git log` queries the feeds plugin makes for a page whose front matter gives no dates
+# (mkdocs_rss_plugin.util.Util.get_file_dates): its creation, and its last change.
+FEED_GIT_QUERIES = (
+    {"n": 1, "date": "short", "format": "%at", "diff_filter": "AR"},
+    {"n": 1, "date": "short", "format": "%at"},
+)
+
+
+def feed_pages(plugin, files):
+    """The pages the feeds plugin dates, as their absolute paths, in the order they are built."""
+    return [file.abs_src_path for file in files.documentation_pages()
+            if file.abs_src_path and plugin.match_path_pattern.match(file.src_uri)]
+
+
+def feed_git(plugin):
+    """The feeds plugin's git command object (routed through `route_feed_git_log`), or None."""
+    util = getattr(plugin, "util", None)
+    return util.repo if util is not None and util.git_is_valid else None
+
+
 class _KeptLog:
     """GitPython's command object (it takes no new attributes), with `log` answered by `memo`."""
 

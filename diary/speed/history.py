@@ -7,9 +7,15 @@ history, that is on the commit checked out (HEAD), the file and the plugins'
 options, so they are kept under those. A page git does not know yet gets the
 build's date and is never kept; in a shallow clone, whose history can still
 deepen, nothing is.
+
+The feeds plugin asks one page at a time, as each page is built. On a build
+with nothing kept, its questions are asked ahead, a few at a time in threads
+while the pages are built (git does the work, in its own processes), so that
+each page finds its answer kept.
 """
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from diary.speed import compat
@@ -60,6 +66,26 @@ def _key(layer, plugin, src_uri, first):
     return layer.key("git-dates", head=layer.head, file=src_uri, first=first, options=dict(plugin.config))
 
 
+GIT_THREADS = 4
+
+
+def ask_feed_dates_ahead(layer, files, config):
+    """Start asking git the feeds plugin's questions that have no kept answer, for every page it
+    dates; a thread pool, or None when there is nothing to ask."""
+    plugin = config.plugins.get("rss")
+    if plugin is None or layer.head is None or not plugin.config.enabled or compat.feed_git(plugin) is None:
+        return None
+    git, project = compat.feed_git(plugin), Path(config.config_file_path).parent
+    questions = [(path, query) for path in compat.feed_pages(plugin, files) for query in compat.FEED_GIT_QUERIES
+                 if not _feed_kept(layer, project, path, query)]
+    if not questions:
+        return None
+    pool = ThreadPoolExecutor(GIT_THREADS, thread_name_prefix="diary-git")
+    for path, query in questions:
+        pool.submit(git.log, path, **query)  # through the memo below: kept for the page to find
+    return pool
+
+
 def route_feed_dates(layer, config):
     """The feeds plugin's `git log` for a page, kept per commit (an empty answer, for a file git
     does not know, is an answer too: it stays the same until a commit changes HEAD)."""
@@ -69,10 +95,22 @@ def route_feed_dates(layer, config):
     project = Path(config.config_file_path).parent
 
     def memo(path, options, run):
-        try:
-            relative = Path(path).resolve().relative_to(project.resolve()).as_posix()
-        except ValueError:
+        relative = _in_project(project, path)
+        if relative is None:
             return run()  # outside the project: not its history
         return layer.memo("feed-dates", run, head=layer.head, file=relative, options=options)
 
     compat.route_feed_git_log(plugin, memo)
+
+
+def _feed_kept(layer, project, path, options):
+    relative = _in_project(project, path)
+    return relative is not None and layer.store.has(
+        "feed-dates", layer.key("feed-dates", head=layer.head, file=relative, options=options))
+
+
+def _in_project(project, path):
+    try:
+        return Path(path).resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return None
