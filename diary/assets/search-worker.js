@@ -18,15 +18,16 @@
  * Left out: edit distances (word~1 matches the word itself), a query of only
  * excluded words (lists nothing), and single letters as prefixes (a lone "a"
  * matches the word "a", not every word that starts with it). Results after the
- * first SHOWN pages show the page title only, so a query costs a bounded
- * number of fetches however many pages match.
+ * first SHOWN pages (what the dialog shows before the reader scrolls) show the
+ * page title only, so a query costs a bounded number of fetches however many
+ * pages match.
  */
 "use strict"
 
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
 const OPTIONAL = 1, REQUIRED = 2, PROHIBITED = 3
 const FIELDS = ["title", "text", "tags"]
-const SHOWN = 10
+const SHOWN = 6   /* pages shown with their text: the first screen of results, and one more */
 const TERM_SEPARATOR = /[\s-]/
 const STOP_WORDS = new Set((
   "a able about across after all almost also am among an and any are as at be because been but by can " +
@@ -414,6 +415,8 @@ async function search(value, superseded) {
   const words = parse(rewritten, FIELDS)
     .filter(clause => clause.presence !== PROHIBITED)
     .map(clause => ({ ...clause, term: clause.term.replace(/^\*|\*$/g, "") }))
+  const titles = load("pages.json")   /* for the results past SHOWN; fetched alongside the pieces */
+  titles.catch(() => {})
   await Promise.all(clauses.map(expand))
   if (superseded())
     throw SUPERSEDED
@@ -440,7 +443,7 @@ async function search(value, superseded) {
   if (superseded())
     throw SUPERSEDED
   const [table, ...shown] = await Promise.all([
-    order.length > SHOWN ? load("pages.json") : null,
+    order.length > SHOWN ? titles : null,
     ...order.slice(0, SHOWN).map(page => load(`pages/${String(page).padStart(4, "0")}.json`))
   ])
   const items = order.map((page, rank) => {
@@ -559,8 +562,10 @@ function tokenize(input) {
     })
   }
   let block = 0, start = 0, end = 0, depth = 0
-  for (; end < input.length; end++) {
-    const char = input.charAt(end)
+  const delimiter = /[<>]/g
+  for (let match; (match = delimiter.exec(input)) !== null;) {
+    end = match.index
+    const char = match[0]
     if (char === "<" && end > start) {
       text(block, start, end)
       start = end
@@ -575,6 +580,7 @@ function tokenize(input) {
       start = end + 1
     }
   }
+  end = input.length
   if (end > start)
     text(block, start, end)
   return blocks.map(entries => entries || [])
