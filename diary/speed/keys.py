@@ -31,7 +31,7 @@ INPUTS = {
     "notebook-page": ("html", "src_uri", "record", "bibliography", "site", "saved"),
     # Material's search entries for one page (speed/search.py).
     "search": ("content", "url", "title", "toc", "meta"),
-    # The terms of one page's search entries, for the prebuilt index (diary/search.py).
+    # The terms of one page's search entries, for the prebuilt index (diary/search.py, speed/search.py).
     "search-terms": ("entries", "separator", "pipeline"),
     # A theme template compiled by Jinja, and a page written out through the theme (speed/theme.py).
     "template-code": ("template", "source"),
