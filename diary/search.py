@@ -31,6 +31,7 @@ pages or pieces that no longer exist are removed.
 
 import hashlib
 import json
+from array import array
 import logging
 import operator
 import re
@@ -185,15 +186,16 @@ def page_file(entries):
 
 
 def add_postings(postings, counted, first):
-    """Add to `postings` ({term: ([(document, count)] per field)}) one page's entry frequencies,
-    its entries numbered from `first`."""
+    """Add to `postings` ({term: per field an array of document, count, document, count...})
+    one page's entry frequencies, its entries numbered from `first`."""
     for doc, fields in enumerate(counted, start=first):
         for position, field in enumerate(FIELDS):
             for term, count in fields.get(field, {}).items():
                 lists = postings.get(term)
                 if lists is None:
-                    lists = postings[term] = ([], [], [])
-                lists[position].append((doc, count))
+                    lists = postings[term] = (array("q"), array("q"), array("q"))
+                lists[position].append(doc)
+                lists[position].append(count)
 
 
 def all_postings(counted_pages):
@@ -209,9 +211,9 @@ def row(term, lists):
     """One term's line in a piece: the term, then per field its documents as gaps, each with its count."""
     out = [term]
     for entries in lists:
-        numbers = [number for number, _ in entries]
+        numbers = entries[0::2].tolist()
         gaps = map(operator.sub, numbers, [0] + numbers[:-1])
-        out.append([value for pair in zip(gaps, (times for _, times in entries)) for value in pair])
+        out.append([value for pair in zip(gaps, entries[1::2].tolist()) for value in pair])
     return _dump(out)
 
 

@@ -21,6 +21,7 @@ every page's terms again. What comes out is what a build from nothing makes.
 
 import bisect
 import re
+from array import array
 
 from diary.speed import compat
 
@@ -131,15 +132,14 @@ def updated_postings(kept, keys, counted, sizes):
         for fields in kept.counted[number]:
             for counts in fields.values():
                 terms.update(counts)
+        empty = (array("q"), array("q"), array("q"))
         for term in terms:
             rows.pop(term, None)
-            lists = postings.get(term, ([], [], []))
-            new = added.get(term, ([], [], []))
             merged = []
-            for old, more in zip(lists, new):
-                rest = [posting for posting in old if not first <= posting[0] < end]
-                at = bisect.bisect_left(rest, (first,))
-                merged.append(rest[:at] + more + rest[at:])
+            for old, more in zip(postings.get(term, empty), added.get(term, empty)):
+                documents = old[0::2]  # the page's documents are one run: replace it
+                low, high = bisect.bisect_left(documents, first), bisect.bisect_left(documents, end)
+                merged.append(old[:2 * low] + more + old[2 * high:])
             if any(merged):
                 postings[term] = tuple(merged)
             else:
