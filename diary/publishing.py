@@ -11,6 +11,10 @@
 - Secrets: every file that would be published is scanned with detect-secrets
   (diary/secrets.py); each finding fails the build naming the file and line
   (or notebook cell).
+- Personal data in notebook outputs (diary/personal.py): each place is named
+  in the build's output and the build goes on; with `personal_data: refuse`
+  (what `make deploy` builds with) what the notebook's metadata does not allow
+  fails it.
 """
 
 import logging
@@ -90,17 +94,33 @@ def report_same_url(files):
             )
 
 
-def report_secrets(files, config, memory, digest=None):
+def report_secrets(files, config, pages, refuse_personal_data, memory, digest=None, quick=False):
     """Scan every published file from docs/; `memory` keeps earlier results of unchanged files,
-    by their content's `digest`."""
+    by their content's `digest`, and `quick` skips lines no detector could report (secrets.scan). Secrets fail the build; personal data is reported, and fails it
+    when `refuse_personal_data` unless the notebook allows that kind."""
     project = Path(config.config_file_path).parent
     published = [
-        Path(file.abs_src_path)
-        for file in files
+        file for file in files
         if file.inclusion.is_included() and file.abs_src_path and file.abs_src_path.startswith(config.docs_dir)
     ]
-    for finding in scan(published, project, memory, digest):
-        log.error(
-            f"{finding}; remove it, or if it is not a secret add 'pragma: allowlist secret' "
-            "on that line or record it in .secrets.baseline"
-        )
+    by_path = {Path(file.abs_src_path).resolve(): file for file in published}
+    for finding in scan([Path(file.abs_src_path) for file in published], project, memory, digest, quick):
+        if not finding.personal:
+            log.error(f"{finding}; remove it, or if it is not a secret add 'pragma: allowlist secret' "
+                      "on that line or record it in .secrets.baseline")
+        elif finding.kind in _allowed_personal_data(by_path.get((project / finding.file).resolve()), pages):
+            continue
+        elif refuse_personal_data:
+            log.error(f"{finding}; make deploy does not publish it: clear the output, or allow it with"
+                      f" \"allow_personal_data\": [\"{finding.kind}\"] in the notebook's diary metadata")
+        else:
+            log.info(f"{finding}: make deploy refuses it unless the output is cleared or the notebook's"
+                     " diary metadata allows it (allow_personal_data)")
+
+
+def _allowed_personal_data(file, pages):
+    try:
+        model = pages.model(file) if file is not None else None
+    except DiaryFileError:
+        return ()  # reported by the input checks
+    return model.personal_data if model is not None else ()

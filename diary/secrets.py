@@ -1,11 +1,17 @@
-"""Find secrets in what the site would publish, with detect-secrets.
+"""Find secrets in what the site would publish, with detect-secrets, and personal data in notebook outputs.
 
-Used by the build (a finding fails it) and by `scripts/scan_secrets.py` (the
-pre-commit hook). Text files are scanned as they are; a notebook is scanned
-cell by cell, source and text outputs, so a finding names the cell. Findings
-never carry the secret itself. A finding is allowed by `pragma: allowlist
-secret` on its line or by an entry in the committed, reviewed
-`.secrets.baseline`.
+Used by the build (a secret fails it, personal data is reported) and by
+`scripts/scan_secrets.py` (the pre-commit hook). Text files are scanned as
+they are; a notebook is scanned cell by cell, source and text outputs, so a
+finding names the cell. Findings never carry the secret itself. A finding is
+allowed by `pragma: allowlist secret` on its line or by an entry in the
+committed, reviewed `.secrets.baseline`.
+
+A notebook's outputs are full of ids that look random and are not secret: the
+commit a model was downloaded at, a file's SHA-256, a run's UUID. A high-entropy
+hex string shaped like such an id (diary/identifiers.py) is not a finding when
+its line, or the cell that printed it, says what it is and nothing there speaks
+of keys or tokens. Every provider's token format is still caught wherever it is.
 """
 
 import hashlib
@@ -14,6 +20,7 @@ import logging
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -23,7 +30,8 @@ from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_cla
 from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.settings import default_settings
 
-from diary import detectors
+from diary import detectors, identifiers, personal
+from diary.speed import compat
 from diary.report import REPORT
 
 hash_secret = PotentialSecret.hash_secret
@@ -41,11 +49,12 @@ FILES_PER_WORKER = 16
 class Finding:
     file: str       # as the author knows it, e.g. docs/langchain/x.ipynb
     where: str      # "line 12" or "cell 3 output, line 2"
-    kind: str       # detect-secrets' secret type
-    secret_hash: str
+    kind: str       # detect-secrets' secret type, or a kind of personal data (diary/personal.py)
+    secret_hash: str  # for personal data, a hash of the kind and place: the baseline never allows it
+    personal: bool = False
 
     def __str__(self):
-        return f"{self.file}: {self.where}: possible secret ({self.kind})"
+        return f"{self.file}: {self.where}: {'personal data' if self.personal else 'possible secret'} ({self.kind})"
 
 
 def allowed_hashes(project):
@@ -57,12 +66,15 @@ def allowed_hashes(project):
     return {(name, item["hashed_secret"]) for name, items in results.items() for item in items}
 
 
-def scan(paths, project, memory=None, digest=None):
-    """Findings for each path (named relative to `project`), less what the baseline allows.
+def scan(paths, project, memory=None, digest=None, quick=False):
+    """Findings for each path (named relative to `project`), less what the baseline allows: secrets
+    anywhere, and personal data in notebook outputs.
 
     `memory` (get/put by a file's name and content) keeps the findings of files
     scanned before; a file whose content is unchanged is not scanned again.
-    `digest(path)` names a file's content for it (by default, a hash of it).
+    `digest(path)` names a file's content for it (by default, a hash of it). `quick` (the speed
+    layer's, when the installed detect-secrets is the version it was tested with) has detect-secrets
+    analyze only the lines one of its plugins could report: the same findings, a tenth of the time.
     """
     project = Path(project)
     digest = digest or _digest
@@ -74,7 +86,7 @@ def scan(paths, project, memory=None, digest=None):
             todo.append((str(path), shown, digest))
         else:
             found[shown] = [Finding(**item) for item in kept]
-    for (_, shown, digest), findings in zip(todo, _scan_all([(path, shown) for path, shown, _ in todo])):
+    for (_, shown, digest), findings in zip(todo, _scan_all([(path, shown) for path, shown, _ in todo], quick)):
         found[shown] = findings
         if memory:
             memory.put([asdict(finding) for finding in findings], file=shown, content=digest)
@@ -104,21 +116,21 @@ def _digest(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _scan_all(todo):
+def _scan_all(todo, quick):
     """Findings per (path, shown), on every core when there is much to scan (a cold cache)."""
     workers = min(os.cpu_count() or 1, len(todo) // FILES_PER_WORKER)
     if workers < 2:
-        return scan_batch(todo)
+        return scan_batch(todo, quick)
     batches = [todo[start:start + 8] for start in range(0, len(todo), 8)]
     # Each batch sets detect-secrets up itself: under `spawn` (macOS, Windows)
     # a worker starts with none of this process's settings.
     with ProcessPoolExecutor(workers) as pool:
-        found = [findings for batch in pool.map(scan_batch, batches) for findings in batch]
+        found = [findings for batch in pool.map(partial(scan_batch, quick=quick), batches) for findings in batch]
     log.debug(f"scanned {len(todo)} files for secrets on {workers} processes")
     return found
 
 
-def scan_batch(items):
+def scan_batch(items, quick=False):
     """[[Finding]] for each (path, shown), with the site's detectors switched on."""
     with default_settings() as settings:
         settings.configure_plugins([{"name": name, "path": f"file://{detectors.__file__}"} for name in detectors.NAMES])
@@ -126,7 +138,7 @@ def scan_batch(items):
         # This heuristic drops any line that looks like a call, which hides exactly the
         # leak a notebook makes: `Client(api_key="sk-...")`.
         settings.disable_filters("detect_secrets.filters.heuristic.is_indirect_reference")
-        return [_scan_one(Path(path), shown) for path, shown in items]
+        return [_scan_one(Path(path), shown, quick) for path, shown in items]
 
 
 def _shown(path, project):
@@ -149,53 +161,73 @@ def record_in_baseline(findings, project):
     path.write_text(json.dumps(baseline, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def _scan_one(path, shown):
+def _scan_one(path, shown, quick):
     if path.suffix.lower() in BINARY:
         return []
     if path.suffix == ".ipynb":
-        return _scan_notebook(path, shown)
+        return _scan_notebook(path, shown, quick)
     try:
         path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError):
         return []
-    return [Finding(shown, f"line {line}", kind, digest) for line, kind, digest in _scan_file(path)]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [Finding(shown, f"line {line}", kind, digest) for line, kind, digest, value in _scan_file(path, quick)
+            if not identifiers.is_identifier(kind, value, _line(lines, line))]
 
 
-def _scan_file(path):
-    collection = SecretsCollection()
-    collection.scan_file(str(path))
-    found = {(secret.line_number, secret.type, secret.secret_hash) for _, secret in collection}
-    return sorted(found)
+def _scan_file(path, quick):
+    """(line, type, hash, the secret) of what detect-secrets finds in a file, in order. `quick` has
+    it analyze only the lines one of its plugins could report (the speed layer's way, same result)."""
+    if quick:
+        secrets = dict.fromkeys(compat.scan_candidate_lines(str(path)))  # the first of equal ones, as a set keeps
+    else:
+        collection = SecretsCollection()
+        collection.scan_file(str(path))
+        secrets = [secret for _, secret in collection]
+    found = {(secret.line_number, secret.type, secret.secret_hash, secret.secret_value) for secret in secrets}
+    return sorted(found, key=lambda item: item[:3])
+
+
+def _line(lines, number):
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def notebook_parts(notebook):
-    """(cell number, label, text) for each cell's source and each of its text outputs."""
+    """(cell number, label, text, the cell's source) for each cell's source and each of its text outputs."""
     for number, cell in enumerate(notebook.get("cells", []), start=1):
-        yield number, "", _joined(cell.get("source", ""))
+        source = str(_joined(cell.get("source", "")))
+        yield number, "", source, source
         for output in cell.get("outputs", []):
             texts = [_joined(output.get("text", ""))]
             texts += [_joined(output.get("data", {}).get(mime, "")) for mime in TEXT_OUTPUTS]
             texts += [_joined(output.get("traceback", []))]
             for text in filter(None, texts):
-                yield number, " output", text if isinstance(text, str) else json.dumps(text)
+                yield number, " output", text if isinstance(text, str) else json.dumps(text), source
 
 
 def _joined(value):
     return "".join(value) if isinstance(value, list) else value
 
 
-def _scan_notebook(path, shown):
+def _scan_notebook(path, shown, quick):
     """Scan a notebook's cells through one plain-text shadow file, mapping lines back to cells."""
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, OSError):
         return []  # the notebook checks report unreadable notebooks themselves
-    origin, lines = {}, []
-    for number, label, text in notebook_parts(notebook):
-        for offset, line in enumerate(str(text).splitlines(), start=1):
+    origin, lines, findings = {}, [], []
+    for number, label, text, source in notebook_parts(notebook):
+        place = f"cell {number}{label}"
+        part = str(text).splitlines()
+        for offset, line in enumerate(part, start=1):
             lines.append(line)
-            origin[len(lines)] = f"cell {number}{label}, line {offset}"
+            origin[len(lines)] = (f"{place}, line {offset}", source)
+        if label:
+            findings += [Finding(shown, f"{place}, {where}", kind, hash_secret(f"{kind}\0{place}\0{where}"), True)
+                         for where, kind in personal.find(part)]
     with tempfile.TemporaryDirectory() as scratch:
         shadow = Path(scratch) / (path.stem + ".txt")
         shadow.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return [Finding(shown, origin[line], kind, digest) for line, kind, digest in _scan_file(shadow)]
+        secrets = [Finding(shown, origin[line][0], kind, digest) for line, kind, digest, value in _scan_file(shadow, quick)
+                   if not identifiers.is_identifier(kind, value, _line(lines, line), origin[line][1])]
+    return secrets + findings

@@ -200,6 +200,15 @@ def parse_date(value, name):
         raise DiaryFileError(f"{name}: date {value!r} is not a date (use YYYY-MM-DD)") from None
 
 
+def parse_updated(value, name):
+    """When a page was last revised, from its front matter's `date: {created: ..., updated: ...}`
+    (the blog's form, which the feeds read too), else None."""
+    if isinstance(value, dict):
+        parse_date(value, name)  # every date in it must be valid
+        return parse_date(value.get("updated"), name)
+    return None
+
+
 # What a published notebook keeps; anything else in its metadata may describe
 # the author's machine (paths, user and host names, editor state, widget state).
 PUBLISHED_NOTEBOOK_METADATA = {"kernelspec", "language_info", "diary"}

@@ -3,7 +3,8 @@
 
 Refuses to run with uncommitted changes (what is published must be what is
 committed) or with notebook outputs older than their inputs (unless
---allow-stale), then runs the test suite and a strict build, and calls
+--allow-stale), then runs a strict build that also refuses personal data in
+notebook outputs the notebook does not allow, then the test suite, and calls
 `mkdocs gh-deploy` only when both pass. Nothing is pushed otherwise.
 """
 
@@ -20,9 +21,13 @@ from diary.freshness import said, stale_notebooks
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Personal data in outputs is only reported by a build; what is published must not carry it unallowed.
+BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1", "DIARY_PERSONAL_DATA": "refuse"}
+
+
 def run(step, command, cwd):
     print(f"==> {step}", flush=True)
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, **BUILD_ENV}
     if subprocess.run(command, cwd=cwd, env=env).returncode != 0:
         print(f"deploy: {step} failed; nothing was deployed", file=sys.stderr)
         return False
@@ -60,11 +65,11 @@ def main(argv=None):
               " (or deploy them anyway with ALLOW_STALE=1)", file=sys.stderr)
         return 1
     mkdocs = [sys.executable, "-m", "mkdocs"]
-    if not args.skip_tests and not run("tests", [sys.executable, "-m", "pytest", "-q"], project):
-        return 1
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch:  # first: it says in seconds what the tests take minutes to
         if not run("strict build", [*mkdocs, "build", "--strict", "--site-dir", scratch], project):
             return 1
+    if not args.skip_tests and not run("tests", [sys.executable, "-m", "pytest", "-q"], project):
+        return 1
     if not run("gh-deploy", [*mkdocs, "gh-deploy", "--strict", "--remote-name", args.remote_name], project):
         return 1
     print("deploy: published to the gh-pages branch")

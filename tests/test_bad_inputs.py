@@ -28,5 +28,5 @@ def test_every_kind_of_bad_input_named_in_the_brief_has_a_case():
         "front-matter-bad-date", "unknown-citation", "bib-does-not-parse", "missing-image",
         "missing-page", "missing-anchor", "same-url", "notebook-empty", "front-matter-off-calendar",
         "front-matter-draft-maybe", "front-matter-tags-string", "notebook-summary-list", "notes-unknown-category",
-        "notebook-diary-not-mapping",
+        "notebook-diary-not-mapping", "notebook-allow-personal-data-word",
     }

@@ -95,3 +95,21 @@ def test_no_page_kind_requests_anything_from_another_host(browser, site_url, sch
         assert recorder.console_errors == []
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ["home", "essay", "notebook"])
+def test_a_first_visit_fetches_each_resource_once(browser, site_url, kind):
+    """The theme fetches sitemap.xml again for every <link rel=alternate>; the feeds' links must not add any."""
+    context = browser.new_context()
+    page = context.new_page()
+    recorder = PageRecorder(page)
+    try:
+        page.goto(site_url + PAGE_KINDS[kind])
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
+        repeated = sorted({url for url in recorder.requests if recorder.requests.count(url) > 1})
+        assert repeated == []
+        assert sum(url.endswith("/sitemap.xml") for url in recorder.requests) == 1  # instant navigation's own
+    finally:
+        context.close()

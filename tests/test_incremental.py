@@ -7,11 +7,13 @@ byte for byte. A body edit must rewrite only its own page; an edit that other
 pages show must reach them.
 """
 
+import datetime
 import filecmp
 import json
 import time
 
 import pytest
+import yaml
 
 from conftest import SAME_TIME, SERVE_ENV, copy_project, run_mkdocs
 from diary.search import entries_in
@@ -74,6 +76,27 @@ def test_a_body_edit_rebuilds_that_page_alone(diary):
     assert search_locations(diary, word) == {"about/"}
     # Every other page is still in the index, under its own title.
     assert search_locations(diary, "Kneser") >= {"history/n-grams/"}
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_body_edit_keeps_works_that_read_alike_apart_as_a_full_build_does(diary):
+    """The essay cites two papers by Nanda et al. from 2023: a rebuild of it alone must tell them
+    apart exactly as the full build, which formats every page's citations together, does."""
+    append(diary / "docs" / "essays" / "people-and-labs.md", "\nA closing thought on method.\n")
+    rebuild(diary)
+    assert "Nanda, Chan, et al., 2023" in read(diary, "essays/people-and-labs")
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_revision_date_reaches_the_home_page(diary):
+    essay = diary / "docs" / "essays" / "safety-issues.md"
+    _, meta, body = essay.read_text(encoding="utf-8").split("---\n", 2)
+    meta = yaml.safe_load(meta)
+    meta["date"] = {**(meta.get("date") or {}), "updated": datetime.date(2031, 2, 3)}
+    essay.write_text(f"---\n{yaml.safe_dump(meta)}---\n{body}", encoding="utf-8")
+    rewritten = rebuild(diary)
+    assert "index.html" in rewritten
+    assert "updated 2031-02-03" in read(diary, ".")
     assert_same_as_a_full_build(diary)
 
 

@@ -17,7 +17,7 @@ PACKAGE = Path(keys.__file__).resolve().parents[1]
 
 def a_model(**changes):
     fields = dict(kind="page", title="Attention", summary="What attention is.", date=datetime.date(2026, 11, 1),
-                  tags=("attention",), categories=(), draft=False, elsewhere="",
+                  tags=("attention",), categories=(), draft=False, elsewhere="", personal_data=(),
                   citations=("vaswani2017attention",),
                   headings=("# Attention",),
                   excerpt="", links=(), markers=(), gathers=False)

@@ -169,6 +169,12 @@ def test_notebooks_saved_by_other_tools_are_repaired_and_published(project_copy)
     assert bar.text().strip() == "config.json: 100% 665/665 [00:00<00:00, 41.2kB/s]"
     assert bar.css_first("progress").attributes["value"] == "665"
     assert bars.css_first("script[type='application/vnd.jupyter.widget-view+json']") is None
+    # Hugging Face commit hashes and a UUID are ids, not secrets; whoami() and a Drive path are reported, not refused.
+    assert "possible secret" not in result.stdout
+    for place, kind in [("cell 2 output, line 5", "e-mail address"), ("cell 2 output, lines 4-13", "account details"),
+                        ("cell 7 output, line 2", "Google Drive path")]:
+        assert (f"INFO    -  docs/embeddings/colab-huggingface-hub.ipynb: {place}: personal data ({kind}): make deploy"
+                " refuses it unless the output is cleared or the notebook's diary metadata allows it") in result.stdout
 
 
 def a_notebook(title, summary, date):

@@ -187,8 +187,8 @@ def gh_pages_head(remote):
     return result.stdout.strip()
 
 
-def deploy(project, env):
-    return subprocess.run([sys.executable, "scripts/deploy.py", "--skip-tests"], cwd=project, env=env,
+def deploy(project, env, *options):
+    return subprocess.run([sys.executable, "scripts/deploy.py", "--skip-tests", *options], cwd=project, env=env,
                           capture_output=True, text=True, timeout=600)
 
 
@@ -240,7 +240,27 @@ def test_deploy_refuses_uncommitted_changes_and_failed_builds(git_project, tmp_p
             in stale.stderr)
     assert "refusing to publish outputs older than their inputs" in stale.stderr
     assert gh_pages_head(remote) == published
-    allowed = subprocess.run([sys.executable, "scripts/deploy.py", "--skip-tests", "--allow-stale"], cwd=project,
-                             env=env, capture_output=True, text=True, timeout=600)
+    allowed = deploy(project, env, "--allow-stale")
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert gh_pages_head(remote) != published
+    published = gh_pages_head(remote)
+
+    # Personal data in outputs: a plain build reports it, make deploy refuses it until the notebook allows it.
+    hub = json.loads((QUIRKS / "colab-huggingface-hub.ipynb").read_text())
+    (project / "docs/embeddings/hub.ipynb").write_text(json.dumps(hub))
+    subprocess.run(["git", "add", "-A"], cwd=project, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "hub"], cwd=project, env=env, check=True)
+    personal = deploy(project, env, "--allow-stale")
+    assert personal.returncode != 0
+    assert ("docs/embeddings/hub.ipynb: cell 7 output, line 2: personal data (Google Drive path); make deploy does"
+            " not publish it: clear the output, or allow it with \"allow_personal_data\": [\"Google Drive path\"]"
+            " in the notebook's diary metadata") in personal.stderr
+    assert "strict build failed; nothing was deployed" in personal.stderr
+    assert "ashioya.jotham@mail.test" not in personal.stdout + personal.stderr
+    assert gh_pages_head(remote) == published
+    hub["metadata"]["diary"]["allow_personal_data"] = ["e-mail address", "account details", "Google Drive path"]
+    (project / "docs/embeddings/hub.ipynb").write_text(json.dumps(hub))
+    subprocess.run(["git", "commit", "-qam", "allow"], cwd=project, env=env, check=True)
+    mine = deploy(project, env, "--allow-stale")
+    assert mine.returncode == 0, mine.stdout + mine.stderr
     assert gh_pages_head(remote) != published

@@ -61,7 +61,7 @@ def test_cache_off_cold_and_warm_builds_are_the_same_site(pristine_copy, referen
     assert {path.parent.parent.name for path in entries(pristine_copy)} == BUILD_KINDS
     if (os.cpu_count() or 1) >= 2:
         notebooks = len(list((pristine_copy / "docs").rglob("*.ipynb")))
-        assert f"converted {notebooks} notebooks ahead on 2 processes" in cold
+        assert f"converting {notebooks} notebooks ahead on 2 processes" in cold
     assert_same_site(tmp_path / "cold", reference_site)
 
     build(pristine_copy, tmp_path / "warm", env=SAME_TIME)
@@ -169,7 +169,7 @@ def test_builds_with_spawned_and_forkserver_workers_are_the_same_site(project_co
         assert "BrokenProcessPool" not in started.stdout
         if (os.cpu_count() or 1) >= 2:
             notebooks = len([path for path in published if path.suffix == ".ipynb"])
-            assert f"converted {notebooks} notebooks ahead on 2 processes" in started.stdout
+            assert f"converting {notebooks} notebooks ahead on 2 processes" in started.stdout
             assert f"scanned {len(published)} files for secrets on 2 processes" in started.stdout
         assert_same_site(tmp_path / method, expected)
 

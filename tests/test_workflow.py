@@ -76,7 +76,7 @@ def test_feeds_are_valid_with_a_date_for_every_item(built_site):
                                   "history/n-gram-smoothing/index.html"])
 def test_every_page_links_the_feeds_and_carries_social_metadata(built_site, page):
     head = parse(built_site, page).head
-    feeds = {link.attributes["type"] for link in head.css("link[rel=alternate]")}
+    feeds = {link.attributes["type"] for link in head.css("link[rel~=alternate]")}
     assert {"application/rss+xml", "application/feed+json"} <= feeds
     meta = {node.attributes.get("property") or node.attributes.get("name"): node.attributes.get("content")
             for node in head.css("meta")}

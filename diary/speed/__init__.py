@@ -56,6 +56,7 @@ class Off:
 
     site = ""
     trusts_file_times = False
+    quick_secret_scan = False
 
     def __init__(self, dirty):
         self.dirty = dirty
@@ -106,6 +107,9 @@ class Off:
     def finish(self, config, pages):
         pass
 
+    def abandon(self):
+        pass
+
 
 class Memory:
     """One kind of entry, by its inputs: what a feature hands to code that knows nothing of caching."""
@@ -129,10 +133,13 @@ class On:
         self.head = history.head(config)
         self._shared, self._search, self._kept, self._pending = {}, {}, {}, {}
         self.styles = {}  # notebook stylesheets read in this build
+        self.ahead = notebooks.Ahead()  # notebooks being converted in worker processes
         self.full = True
         self.incremental = incremental.Incremental(self, config) if dirty else None
         # A --dirty build goes by modification times already; a plain build reads every file.
         self.trusts_file_times = dirty
+        # detect-secrets analyzes only the lines its plugins could report (compat.secret_candidates).
+        self.quick_secret_scan = True
 
     # Keys and entries -------------------------------------------------------------------------------
 
@@ -187,7 +194,7 @@ class On:
         self.full = self.incremental.plan(files, config, pages, stale) if self.incremental else True
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
-            notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)
+            self.ahead = notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)
 
     def keep_titles(self, files):
         if self.incremental:
@@ -222,10 +229,15 @@ class On:
         return search.build_index(self, self.memory_of_process, index, frequencies)
 
     def finish(self, config, pages):
+        self.ahead.close()  # every page is built: what is left was not asked for
         if self.incremental:
             self.incremental.finish(config, pages)
         if self.full:  # a save under `make serve` does not need the whole store looked over
             self.store.evict()
+
+    def abandon(self):
+        """The build failed: stop the conversions no page will ask for."""
+        self.ahead.close(cancel=True)
 
 
 class _WarningCounter(logging.Handler):

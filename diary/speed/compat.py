@@ -3,15 +3,19 @@
 MkDocs has no event for "this page's Markdown is already converted",
 mkdocs-jupyter none for "this notebook is already converted", mkdocs-bibtex
 none for "pandoc already formatted these citations", Material's search none
-for "these are this page's entries", and nbconvert no way to keep its compiled
-templates from one notebook to the next. The speed layer gets those effects
+for "these are this page's entries", nbconvert no way to keep its compiled
+templates from one notebook to the next, and detect-secrets no way to skip the
+lines none of its plugins can report. The speed layer gets those effects
 through the internals below, and nowhere else. They are known to work with the
 versions in TESTED; with any other version installed `mismatch()` says so, and
 the speed layer switches itself off for the build (one INFO line), which then
 does all its work the packages' own way, only slower.
 """
 
+import functools
+import json
 import os
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -30,6 +34,7 @@ TESTED = {
     "nbconvert": "7.17.2",
     "mkdocs-git-revision-date-localized-plugin": "1.6.0",
     "mkdocs-rss-plugin": "1.17.3",
+    "detect-secrets": "1.5.0",
 }
 ENGINES = ("mkdocs", "properdocs")
 
@@ -273,3 +278,135 @@ def keep_blog_views_unmodified(files):
     for file in files.documentation_pages(inclusion=lambda _: True):
         if is_blog_view(file):
             os.utime(file.abs_src_path, ns=(0, 0))
+
+
+# detect-secrets: a file's scan, over the lines a plugin could report only ------------------------
+
+def secret_candidates(filename):
+    """[(guards, pattern)]: see _candidates; the same for every file of a type, and the plugins set up
+    for the scan."""
+    from detect_secrets.settings import get_plugins
+    from detect_secrets.util.filetype import determine_file_type
+
+    plugins = tuple(json.dumps(plugin.json(), sort_keys=True) for plugin in get_plugins())
+    return _candidates(determine_file_type(filename), plugins)
+
+
+@functools.lru_cache(maxsize=64)
+def _candidates(file_type, plugins):
+    """[(guards, pattern)]: a line must match some pattern for one of the configured plugins (as
+    `plugins` describes them) to report anything in it, in a file of `file_type`; None when a plugin is of a kind
+    not known here. The guards are cheap tests the pattern cannot match without (_guards).
+
+    A regex detector reports only matches of its denylist; a high-entropy plugin only quoted runs of
+    its charset, and only those whose entropy passes its limit, which takes more than 2**limit
+    characters; the keyword plugin only matches of its regexes for the file's type.
+    """
+    from detect_secrets.plugins import keyword
+    from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
+    from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.settings import get_plugins
+
+    patterns = []
+    for plugin in get_plugins():
+        kind = type(plugin)
+        if isinstance(plugin, HighEntropyStringsPlugin) and kind.analyze_string is HighEntropyStringsPlugin.analyze_string:
+            shortest = int(2 ** plugin.entropy_limit) + 1
+            patterns.append(re.compile(r"([\'\"])([{}]{{{},}})(\1)".format(re.escape(plugin.charset), shortest)))
+        elif isinstance(plugin, keyword.KeywordDetector) and kind is keyword.KeywordDetector:
+            by_type = keyword.REGEX_BY_FILETYPE.get(file_type, keyword.QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+            patterns.extend(by_type)
+        elif isinstance(plugin, RegexBasedDetector) and kind.analyze_line is BasePlugin.analyze_line and (
+                kind.analyze_string is RegexBasedDetector.analyze_string or kind is JwtTokenDetector):
+            patterns.extend(plugin.denylist)  # the JWT detector keeps only the well-formed of these
+        else:
+            return None
+    return [(_guards(pattern), pattern) for pattern in patterns]
+
+
+def _guards(pattern):
+    """Regexes of literal words: every match of `pattern` contains one word of each (strongest first)."""
+    try:
+        required = _necessary(re._parser.parse(pattern.pattern, pattern.flags))
+    except (AttributeError, re.error):
+        return ()
+    flags = pattern.flags & (re.IGNORECASE | re.ASCII)
+    return tuple(re.compile("|".join(map(re.escape, sorted(words))), flags)
+                 for words in sorted(required, key=_strength, reverse=True))
+
+
+def _strength(words):
+    return min(map(len, words))
+
+
+def _necessary(items):
+    """Sets of literal strings: every match of the parsed regex `items` contains one string of each
+    set. Reads Python's own parse of a regex; what it does not know (a range, a lookaround) it passes
+    over, which only makes the sets fewer."""
+    constants = re._constants
+    required, run = [], ""
+    for op, argument in items:
+        if op is constants.LITERAL:
+            run += chr(argument)
+            continue
+        if run:
+            required.append({run})
+            run = ""
+        if op is constants.IN and all(kind is constants.LITERAL for kind, _ in argument):
+            required.append({chr(code) for _, code in argument})
+        elif op is constants.SUBPATTERN and not argument[1] and not argument[2]:  # a group with no inline flags
+            required += _necessary(argument[3])
+        elif op is constants.BRANCH:
+            # One set per branch, the best; any branch may be the one that matches.
+            best = [max(reversed(_necessary(branch)), key=_strength, default=None) for branch in argument[1]]
+            if None not in best:
+                required.append(set().union(*best))
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and argument[0] >= 1:
+            required += _necessary(argument[2])
+    if run:
+        required.append({run})
+    return [words for words in required if all(words) and not any("\n" in word for word in words)]
+
+
+def scan_candidate_lines(filename):
+    """What detect-secrets' scan_file finds in a file, in its order, analyzing only the lines some
+    plugin could report (secret_candidates); the file's other lines stay in every line's context."""
+    from detect_secrets.core import scan
+    from detect_secrets.settings import get_plugins
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    patterns = secret_candidates(filename)
+    if patterns is None:
+        yield from scan.scan_file(filename)
+        return
+    if scan._is_filtered_out(required_filter_parameters=["filename"], filename=filename):
+        return
+    try:
+        for lines in scan._get_lines_from_file(filename):
+            found = False
+            # A guard's words are plain text, so one missing from the whole file is missing from each line.
+            text = "".join(lines)
+            active = [(guards, pattern) for guards, pattern in patterns if all(guard.search(text) for guard in guards)]
+            for number, raw in enumerate(lines, start=1):
+                line = raw.rstrip()
+                if not any(all(guard.search(line) for guard in guards) and pattern.search(line)
+                           for guards, pattern in active):
+                    continue  # no plugin reports anything here: scan_file would find nothing either
+                context = get_code_snippet(lines=lines, line_number=number)
+                if scan._is_filtered_out(required_filter_parameters=["line"], filename=filename, line=line,
+                                         context=context):
+                    continue
+                for plugin in get_plugins():
+                    for secret in scan._scan_line(plugin=plugin, filename=filename, line=line, line_number=number,
+                                                  context=context):
+                        if not scan._is_filtered_out(required_filter_parameters=["context"],
+                                                     filename=secret.filename, secret=secret.secret_value,
+                                                     plugin=plugin, line=line, context=context):
+                            found = True
+                            yield secret
+            if found:
+                break
+    except IOError:
+        return
+

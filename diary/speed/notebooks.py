@@ -6,10 +6,12 @@ its own cache (switched off in mkdocs.yml) writes entries in place and reads
 them without a check, so a killed build or a second build at the same time
 could leave one that crashes every later build. Here a conversion is kept in
 the store, keyed by the notebook's bytes and the plugin's options, and given
-to the page in place of the plugin's own render. Before the pages are built,
-the notebooks not kept yet are converted with one process per core (started
-the platform's way: `fork` on Linux, `spawn` on macOS and Windows), so a cold
-build or a new batch of notebooks does not convert them one by one.
+to the page in place of the plugin's own render. As the build starts, the
+notebooks not kept yet go to one process per core (started the platform's way:
+`fork` on Linux, `spawn` on macOS and Windows), in the order the pages are
+built; the build goes on with the other pages meanwhile, and a notebook's page
+waits only for its own conversion. A cold build or a new batch of notebooks
+does not convert them one by one, nor wait for all of them at once.
 """
 
 import hashlib
@@ -70,12 +72,34 @@ def _key(layer, path, options):
     return layer.key("notebook-html", notebook=hashlib.sha256(Path(path).read_bytes()).hexdigest(), options=options)
 
 
+class Ahead:
+    """Conversions running in worker processes while the build goes on."""
+
+    def __init__(self, pool=None, pending=None):
+        self.pool, self.pending = pool, pending or {}
+
+    def wait_for(self, key):
+        """Block until the conversion under `key`, if one was started, is kept (or has failed)."""
+        future = self.pending.pop(key, None)
+        if future is None:
+            return
+        try:
+            future.result()
+        except Exception as error:  # the page converts it again and reports what is wrong
+            log.debug(f"converting a notebook ahead failed: {error}")
+
+    def close(self, cancel=False):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+        self.pool, self.pending = None, {}
+
+
 def convert_ahead(layer, files, plugin, mended, only_modified):
-    """Convert, on every core, the notebooks this build renders that the store does not hold yet
-    (a mended notebook from its mended copy, `mended[src_uri]`, as its page will)."""
+    """Start converting, on every core, the notebooks this build renders that the store does not hold
+    yet (a mended notebook from its mended copy, `mended[src_uri]`, as its page will); an Ahead."""
     options = compat.notebook_options(plugin)
     if options is None:
-        return
+        return Ahead()
     jobs = []
     for file in files.documentation_pages():
         if not file.src_uri.endswith(".ipynb") or not compat.is_converted_by(plugin, file):
@@ -88,16 +112,11 @@ def convert_ahead(layer, files, plugin, mended, only_modified):
             jobs.append((key, path))
     workers = min(os.cpu_count() or 1, len(jobs))
     if workers < 2:
-        return  # the pages convert their own notebooks as they are built
-    with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(convert_and_keep, layer.store, layer.environment, key, path, options)
-                   for key, path in jobs]
-        for future in futures:
-            try:
-                future.result()
-            except Exception as error:  # the page converts it again and reports what is wrong
-                log.debug(f"converting a notebook ahead failed: {error}")
-    log.debug(f"converted {len(jobs)} notebooks ahead on {workers} processes")
+        return Ahead()  # the pages convert their own notebooks as they are built
+    pool = ProcessPoolExecutor(workers)
+    log.debug(f"converting {len(jobs)} notebooks ahead on {workers} processes")
+    return Ahead(pool, {key: pool.submit(convert_and_keep, layer.store, layer.environment, key, path, options)
+                        for key, path in jobs})
 
 
 def reuse(layer, page, plugin):
@@ -108,6 +127,7 @@ def reuse(layer, page, plugin):
 
     def render(convert, config, files):
         key = _key(layer, page.file.abs_src_path, options)
+        layer.ahead.wait_for(key)
         converted = kept(layer, key, layer.styles)
         if converted is None:
             converted = compat.convert_notebook(page.file.abs_src_path, options)
