@@ -442,35 +442,38 @@ async function search(value, superseded) {
   const order = [...groups.keys()]
   if (superseded())
     throw SUPERSEDED
-  const [table, ...shown] = await Promise.all([
-    order.length > SHOWN ? titles : null,
-    ...order.slice(0, SHOWN).map(page => load(`pages/${String(page).padStart(4, "0")}.json`))
-  ])
+  /* Each shown page is marked up as soon as its entries arrive, while the others are on their way. */
+  const shown = order.slice(0, SHOWN).map(page => load(`pages/${String(page).padStart(4, "0")}.json`)
+    .then(entries => withText(groups.get(page), entries, site.starts[page], marked)))
+  const [table, ...first] = await Promise.all([order.length > SHOWN ? titles : null, ...shown])
   const items = order.map((page, rank) => {
+    if (rank < SHOWN)
+      return first[rank]
     const group = groups.get(page)
-    if (rank >= SHOWN) {
-      const [location, title] = table[page]
-      return [{ location, title: highlight(title, marked, true), text: "", score: group[0].score, terms: group[0].terms }]
-    }
-    const entries = shown[rank]
-    const first = site.starts[page]
-    const item = group.map(result => {
-      const entry = { ...entries[result.document - first] }
-      for (const field of FIELDS)
-        if (entry[field] !== undefined)
-          entry[field] = Array.isArray(entry[field])
-            ? entry[field].map(tag => highlight(tag, marked, true))
-            : highlight(entry[field], marked, field !== "text")
-      return { ...entry, score: result.score, terms: result.terms }
-    })
-    if (!group.some(result => result.document === first))
-      item.push({ ...entries[0], score: 0, terms: {} })
-    return item
+    const [location, title] = table[page]
+    return [{ location, title: highlight(title, marked, true), text: "", score: group[0].score, terms: group[0].terms }]
   })
   const data = { items }
   if (site.suggest)
     data.suggest = await suggestions(words)
   return data
+}
+
+/* A page's result as Material shows it: its matching entries marked, then the page itself if it
+   did not match. */
+function withText(group, entries, first, marked) {
+  const item = group.map(result => {
+    const entry = { ...entries[result.document - first] }
+    for (const field of FIELDS)
+      if (entry[field] !== undefined)
+        entry[field] = Array.isArray(entry[field])
+          ? entry[field].map(tag => highlight(tag, marked, true))
+          : highlight(entry[field], marked, field !== "text")
+    return { ...entry, score: result.score, terms: result.terms }
+  })
+  if (!group.some(result => result.document === first))
+    item.push({ ...entries[0], score: 0, terms: {} })
+  return item
 }
 
 function pageOf(document) {
