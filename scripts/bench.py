@@ -10,6 +10,7 @@ project/stock ratio beside the issue's target for each figure.
 
     python scripts/bench.py                   # 400 essays, 150 notebooks
     python scripts/bench.py --essays 40 --notebooks 10 --no-lighthouse
+    python scripts/bench.py --essays 2000 --notebooks 40 --search-only   # search figures of a big diary
 """
 
 import argparse
@@ -34,6 +35,10 @@ def main(argv=None):
     parser.add_argument("--lighthouse-runs", type=int, default=1, help="Lighthouse runs per page (median)")
     parser.add_argument("--no-lighthouse", dest="lighthouse_runs", action="store_const", const=0)
     parser.add_argument("--keep", metavar="DIR", help="make the diary in DIR and keep it")
+    parser.add_argument("--search-only", action="store_true",
+                        help="one cold build per configuration, then sizes and search figures only")
+    parser.add_argument("--search-queries", type=int, metavar="N",
+                        help="time the first query over N of the committed queries (default: all of them)")
     args = parser.parse_args(argv)
     if args.lighthouse_runs and not shutil.which("npm"):
         parser.error("Lighthouse comes from npm, which is not installed (apt-get install -y npm), or pass --no-lighthouse")
@@ -46,12 +51,15 @@ def main(argv=None):
         for step, name in enumerate(("stock", "project"), start=1):
             site = workdir / f"site-{name}"
             print(f"[{step}/2] {name}: builds", flush=True)
-            results[name].update(builds(diary, name, site, args.warm_runs))
+            results[name].update(builds(diary, name, site, 0 if args.search_only else args.warm_runs))
             results[name].update(sizes(site))
-            print(f"[{step}/2] {name}: edit-to-reload in mkdocs serve", flush=True)
-            results[name].update(reloads(diary, name, args.edits))
-            print(f"[{step}/2] {name}: Chromium{' and Lighthouse' if args.lighthouse_runs else ''}", flush=True)
-            results[name].update(in_browser(site, executable, args.lighthouse_runs, ROOT / ".cache" / "lighthouse"))
+            if not args.search_only:
+                print(f"[{step}/2] {name}: edit-to-reload in mkdocs serve", flush=True)
+                results[name].update(reloads(diary, name, args.edits))
+            lighthouse_runs = 0 if args.search_only else args.lighthouse_runs
+            print(f"[{step}/2] {name}: Chromium{' and Lighthouse' if lighthouse_runs else ''}", flush=True)
+            results[name].update(in_browser(site, executable, lighthouse_runs, ROOT / ".cache" / "lighthouse",
+                                            args.search_queries, args.search_only))
         print()
         print(table(results))
     finally:

@@ -1,12 +1,12 @@
 """A reader in real Chromium: dark mode that sticks, search that finds a page, no foreign requests."""
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 from conftest import PageRecorder
+from diary.search import entries_in
 
 CONTENT = "article.md-content__inner"
 
@@ -43,8 +43,7 @@ def test_dark_mode_survives_navigation(tab, site_url):
 
 @pytest.mark.build
 def test_the_unique_word_is_on_exactly_one_page(built_site):
-    index = json.loads((built_site / "search/search_index.json").read_text())
-    pages = {doc["location"].split("#")[0] for doc in index["docs"] if UNIQUE_WORD in doc["text"]}
+    pages = {doc["location"].split("#")[0] for doc in entries_in(built_site) if UNIQUE_WORD in doc["text"]}
     assert len(pages) == 1, pages
 
 

@@ -1,6 +1,5 @@
 """The strict build: every page is published with its title, and nothing loads from another host."""
 
-import json
 import re
 import shutil
 
@@ -12,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from conftest import ROOT, run_mkdocs
 from diary.offline import external_loads
+from diary.search import entries_in
 
 def nav_pages():
     """(page, heading written in its source) for every page in the navigation."""
@@ -44,8 +44,7 @@ def test_site_carries_the_files_readers_and_crawlers_need(built_site, name):
 
 @pytest.mark.build
 def test_search_index_holds_every_page_but_the_blog_listing_and_tags(built_site):
-    index = json.loads((built_site / "search/search_index.json").read_text())
-    locations = {doc["location"] for doc in index["docs"]}
+    locations = {doc["location"] for doc in entries_in(built_site)}
     for page, _ in nav_pages():
         listed = page.file.url.removeprefix("./") in locations
         # The notes index and the tags page only repeat what pages indexed themselves hold.

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from conftest import SAME_TIME, SERVE_ENV, copy_project, run_mkdocs
+from diary.search import entries_in
 
 pytestmark = [pytest.mark.build, pytest.mark.xdist_group("incremental")]  # one copy, edited in turn
 ENV = {**SERVE_ENV, **SAME_TIME}
@@ -58,8 +59,7 @@ def read(project, page):
 
 
 def search_locations(project, word):
-    index = json.loads((project / "live" / "search" / "search_index.json").read_text(encoding="utf-8"))
-    return {doc["location"].split("#")[0] for doc in index["docs"] if word in doc["text"]}
+    return {doc["location"].split("#")[0] for doc in entries_in(project / "live") if word in doc["text"]}
 
 
 def append(path, text):

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from diary.search import entries_in
+
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
 TOP = 5
 
@@ -75,7 +77,6 @@ def test_recall_at_5_is_complete(browser, site_url):
 @pytest.mark.build
 def test_notebooks_are_indexed_for_what_a_reader_searches(project_copy):
     import base64
-    import json
 
     import nbformat
 
@@ -101,8 +102,8 @@ def test_notebooks_are_indexed_for_what_a_reader_searches(project_copy):
     nbformat.write(nb, project_copy / "docs/embeddings/probing-outputs.ipynb")
     result = run_mkdocs("build", "--strict", "--site-dir", "out", cwd=project_copy)
     assert result.returncode == 0, result.stdout
-    index = json.loads((project_copy / "out/search/search_index.json").read_text())
-    docs = {d["location"]: d for d in index["docs"] if d["location"].startswith("embeddings/probing-outputs/")}
+    docs = {d["location"]: d for d in entries_in(project_copy / "out")
+            if d["location"].startswith("embeddings/probing-outputs/")}
     section = docs["embeddings/probing-outputs/#fitting-the-probe"]["text"]
     assert "fit_linear_probe" in section                      # code, filed under its heading
     assert "probe accuracy: excellent" in section             # a short printed result
@@ -110,3 +111,163 @@ def test_notebooks_are_indexed_for_what_a_reader_searches(project_copy):
     everything = " ".join(d["text"] for d in docs.values())
     for noise in ("In [", "Copied!", "ZeroDivisionError", "Traceback", "iVBOR", "0.599", "IntSlider", "Figure size"):
         assert noise not in everything, noise
+
+
+# The prebuilt index (diary/search.py) and its worker --------------------------------------------
+
+BUDGET = 50_000  # bytes fetched for search before the reader's first query
+
+
+@pytest.mark.browser
+def test_a_first_visit_fetches_little_for_search_and_the_first_query_fetches_pieces(browser, site_url):
+    from diary.bench.browser import body_bytes, is_search
+
+    context = browser.new_context()
+    page = context.new_page()
+    fetched = []  # the page's requests and its search worker's
+    context.on("requestfinished", lambda request: fetched.append((request.url, body_bytes(request))))
+    try:
+        page.goto(site_url + "essays/safety-issues/", wait_until="networkidle")
+        page.wait_for_timeout(500)
+        before = [(url, size) for url, size in fetched if is_search(url)]
+        assert sum(size for _, size in before) <= BUDGET, before
+        assert not any("/search/terms/" in url or "/search/pages" in url for url, _ in before), before
+        assert any("/search/search_index.json" in url for url, _ in before)  # the small table of pieces
+        count = len(fetched)
+        page.keyboard.press("/")
+        results = search(page, "scalable oversight", urlsplit(site_url).path)
+        assert ("essays/safety-issues/", ["scalable-oversight"]) in [(p, a[:1]) for p, a in results], results
+        after = [url for url, _ in fetched[count:]]
+        assert any("/search/terms/" in url for url in after) and any("/search/pages/" in url for url in after)
+        assert not any(url.split("?")[0].endswith("search_index.json") for url in after)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_results_mark_the_words_and_the_page_opened_highlights_them(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(site_url)
+        page.keyboard.press("/")
+        search(page, "Kneser-Ney", urlsplit(site_url).path)
+        marks = page.locator(".md-search-result__item mark")
+        assert marks.count() > 0 and marks.first.inner_text().lower() in ("kneser", "ney")
+        link = page.locator(".md-search-result__item a[href*='history/n-grams/']").first
+        assert "h=kneser+ney" in link.get_attribute("href")
+        link.click()
+        page.wait_for_url("**/history/n-grams/**")
+        page.locator("mark[data-md-highlight]").first.wait_for(timeout=10000)
+        assert page.locator("mark[data-md-highlight]").count() > 1
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_suggestions_complete_the_last_word_from_titles(browser, site_url):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(site_url)
+        page.keyboard.press("/")
+        search(page, "superpos", urlsplit(site_url).path)
+        suggestion = page.locator(".md-search__suggest")
+        page.wait_for_function("() => document.querySelector('.md-search__suggest').textContent.length > 0",
+                               timeout=10000)
+        assert suggestion.inner_text().startswith("superposition")
+    finally:
+        context.close()
+
+
+@pytest.mark.unit
+def test_the_separator_reads_as_javascript_reads_it():
+    from diary.search import separator
+
+    split = separator(r'[\s\u200b\-_,:!=\[\]()"`/]+|\.(?!\d)|&[lg]t;').split
+    assert [t for t in split("build_vocabulary os.path 3.14 n-gram a\u00a0b x&lt;y") if t] == [
+        "build", "vocabulary", "os", "path", "3.14", "n", "gram", "a", "b", "x", "y"]
+    assert separator(r"\d").pattern == "[0-9]"  # JavaScript's \d is ASCII digits only
+
+
+@pytest.mark.unit
+def test_index_terms_follow_materials_tokenizer_and_stop_words():
+    from diary.search import frequencies, separator
+
+    split = separator(r"[\s\-]+").split
+    entries = [{"location": "a/", "title": "The <code>Kneser-Ney</code> estimate",
+                "text": "<p>Counts and the counts</p><pre>x &gt; y</pre>", "tags": ["n-grams"]}]
+    counted = frequencies(entries, split, ["stopWordFilter"])
+    assert counted == [{"title": {"kneser": 1, "ney": 1, "estimate": 1},
+                        "text": {"counts": 2, "x": 1, "&gt;": 1, "y": 1},
+                        "tags": {"n": 1, "grams": 1}}]
+
+
+@pytest.mark.unit
+def test_the_prebuilt_index_is_deterministic_and_in_pieces(monkeypatch):
+    import json
+
+    from diary import search as index
+
+    monkeypatch.setattr(index, "PIECE_BYTES", 200)
+    config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"],
+              "fields": {"title": {"boost": 1000}, "text": {"boost": 1}, "tags": {"boost": 1000000}}}
+    docs = [{"location": f"p{n}/", "title": f"Page {n}", "text": f"<p>alpha beta word{n} zeta</p>"} for n in range(30)]
+    docs.insert(1, {"location": "p0/#part", "title": "Part", "text": "<p>alpha again</p>", "boost": 2})
+    material = {"config": config, "docs": docs}
+    split = index.separator(config["separator"]).split
+    counted = [index.frequencies(entries, split, config["pipeline"]) for entries in index.group_pages(docs)]
+    files = index.build(material, counted)
+    assert files == index.build(json.loads(json.dumps(material)), counted)
+    stub = json.loads(files["search_index.json"])
+    assert stub["docs"] == [] and stub["config"]["separator"] == config["separator"]
+    manifest = stub["config"]["diary"]
+    assert manifest["documents"] == 31 and len(manifest["terms"]) > 3
+    assert manifest["terms"] == sorted(manifest["terms"])
+    pieces = [json.loads(files[f"terms/{n:03d}.json"]) for n in range(len(manifest["terms"]))]
+    assert [piece[0][0] for piece in pieces] == manifest["terms"]
+    rows = {row[0]: row for piece in pieces for row in piece}
+    assert rows["alpha"][2][:4] == [0, 1, 1, 1]  # text: document 0 once, then document 1 (gap 1) once
+    assert "the" not in rows and "again" in rows
+    assert json.loads(files["pages.json"])[:2] == [["p0/", "Page 0"], ["p1/", "Page 1"]]
+    assert manifest["pages"] == [2] + [1] * 29 and manifest["boosts"] == {"1": 2}
+    assert json.loads(files["pages/0000.json"]) == docs[:2]
+    assert index.read_entries(lambda path: files[path]) == docs
+
+
+@pytest.mark.unit
+def test_a_save_updates_the_kept_postings_to_what_a_fresh_build_makes():
+    import copy
+
+    from diary import search as index
+    from diary.speed import search as kept
+
+    class Layer:
+        def memo(self, kind, compute, **inputs):
+            return compute()
+
+    config = {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter"],
+              "fields": {"title": {"boost": 1000}, "text": {"boost": 1}, "tags": {"boost": 1000000}}}
+    docs = []
+    for n in range(40):
+        docs.append({"location": f"p{n}/", "title": f"Page {n}", "text": f"<p>alpha beta word{n} zeta</p>"})
+        if n % 3 == 0:
+            docs.append({"location": f"p{n}/#s", "title": "Section", "text": f"<p>gamma word{n + 1}</p>"})
+
+    def frequencies(entries):
+        return index.frequencies(entries, index.separator(config["separator"]).split, config["pipeline"])
+
+    process = {}
+    first = {"config": config, "docs": docs}
+    assert kept.build_index(Layer(), process, first, frequencies) == kept.build_afresh(first, frequencies)
+    postings = process["search-index"].postings
+    saved = copy.deepcopy(docs)
+    saved[4]["text"] = "<p>alpha omega, a word new to the diary</p>"  # page 3, same number of entries
+    saved[10]["title"] = "Gamma retitled"
+    second = {"config": config, "docs": saved}
+    assert kept.build_index(Layer(), process, second, frequencies) == kept.build_afresh(second, frequencies)
+    assert process["search-index"].postings is postings  # taken out and put back, not made afresh
+    grown = copy.deepcopy(saved)
+    grown.insert(6, {"location": "p4/#new", "title": "New section", "text": "<p>delta</p>"})
+    third = {"config": config, "docs": grown}
+    assert kept.build_index(Layer(), process, third, frequencies) == kept.build_afresh(third, frequencies)

@@ -7,7 +7,6 @@ other pages' navigation, the search index, the folder listing, "cited on" in
 the reading list and the tags page.
 """
 
-import json
 import re
 import signal
 import subprocess
@@ -19,6 +18,7 @@ import urllib.request
 import pytest
 
 from conftest import SERVE_ENV, answers_ctrl_c, free_port, mkdocs_env, wait_until
+from diary.search import read_entries
 
 pytestmark = pytest.mark.build
 
@@ -92,8 +92,8 @@ def test_a_new_page_reaches_navigation_listing_search_citations_and_tags_on_relo
         sibling = fetch(base + "essays/focus-areas/")[1]
         assert title in sibling, "another essay's navigation misses the new page"
         assert title in fetch(base + "essays/")[1], "the essays listing misses the new page"
-        index = json.loads(fetch(base + "search/search_index.json")[1])
-        hits = [doc["location"] for doc in index["docs"] if word in doc["text"]]
+        docs = read_entries(lambda path: fetch(base + "search/" + path)[1])
+        hits = [doc["location"] for doc in docs if word in doc["text"]]
         assert hits and all(location.startswith("essays/unseen-species/") for location in hits), hits
         reading = fetch(base + "reading/")[1]
         entry = reading.split('id="bib-good1953population"', 1)[1].split("<h4", 1)[0]

@@ -34,6 +34,7 @@ SEARCH_JS = """async (query) => {
   input.focus();
   return await new Promise((resolve) => {
     const start = performance.now();
+    setTimeout(() => resolve(null), 60000);  // no result in a minute: counted as missing
     const seen = new MutationObserver(() => {
       if (list.children.length) { seen.disconnect(); resolve(performance.now() - start); }
     });
@@ -48,6 +49,9 @@ class GzipHandler(SimpleHTTPRequestHandler):
     """Static files with gzip and caching headers, as a CDN-fronted static host sends them."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out at once, as a real host sends them: with Nagle's algorithm on, the
+    # body of every small response waited for the browser's delayed acknowledgement (40 ms).
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -118,6 +122,50 @@ def search_latency(browser, url, queries):
     times = [page.evaluate(SEARCH_JS, query) for query in queries]
     context.close()
     return times[0], statistics.median(times[1:])
+
+
+def is_search(url):
+    """Whether a request is the search's: its worker, or anything under search/ (the index and its pieces)."""
+    path = url.split("?", 1)[0]
+    return "/search/" in path or "/javascripts/workers/" in path
+
+
+def first_queries(browser, url, queries):
+    """p50 milliseconds from the last keystroke to the first result, each query typed into a page just
+    opened in a fresh browser (nothing cached, the page's load event just fired)."""
+    times = []
+    for query in queries:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        times.append(page.evaluate(SEARCH_JS, query))
+        context.close()
+    answered = [time for time in times if time is not None]
+    if len(answered) < len(times):
+        print(f"  {len(times) - len(answered)} of {len(times)} queries showed no result within a minute", flush=True)
+    return statistics.median(answered) if answered else float("nan")
+
+
+def search_bytes_before_query(browser, url):
+    """Bytes on the wire for search on a first visit to `url`, once the page has loaded everything
+    it loads by itself, before the reader types anything."""
+    context = browser.new_context()
+    page = context.new_page()
+    finished = []
+    context.on("requestfinished", lambda request: finished.append(request))  # the worker's requests too
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_timeout(500)
+    total = sum(body_bytes(request) for request in finished if is_search(request.url))
+    context.close()
+    return total
+
+
+def body_bytes(request):
+    """A response's bytes on the wire; Chromium reports none for a worker's own script, so its
+    Content-Length stands in."""
+    response = request.response()
+    length = int(response.headers.get("content-length", 0)) if response else 0
+    return max(request.sizes()["responseBodySize"], length)
 
 
 def lighthouse_cli(cache):

@@ -34,9 +34,10 @@ OFF = ("off", "0", "false", "no")
 ENV_TAG = re.compile(r"!ENV\s*\[?\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def start(config, options, dirty, environment):
+def start(config, options, dirty, environment, process):
     """The speed layer for this build: on, or off with one INFO line saying why.
-    `environment()` gives the digest of the code every key covers."""
+    `environment()` gives the digest of the code every key covers; `process` is a dict the
+    plugin keeps for the life of the process (the builds of one `mkdocs serve`)."""
     if not options.cache or os.environ.get("DIARY_CACHE", "on").strip().lower() in OFF:
         return Off(dirty)
     problem = compat.mismatch()
@@ -45,7 +46,9 @@ def start(config, options, dirty, environment):
         return Off(dirty)
     root = Path(config.config_file_path).parent / options.cache_dir
     store = Store(root, options.cache_max_mb * 1024 * 1024, options.cache_max_age_days * 86400)
-    return On(store, config, dirty, environment())
+    layer = On(store, config, dirty, environment())
+    layer.memory_of_process = process
+    return layer
 
 
 class Off:
@@ -100,6 +103,9 @@ class Off:
 
     def keep_theme_output(self, page, output):
         pass
+
+    def search_index(self, index, frequencies):
+        return search.build_afresh(index, frequencies)
 
     def finish(self, config, pages):
         pass
@@ -225,6 +231,9 @@ class On:
 
     def keep_theme_output(self, page, output):
         theme.keep(self, page, output, self._kept, self._pending)
+
+    def search_index(self, index, frequencies):
+        return search.build_index(self, self.memory_of_process, index, frequencies)
 
     def finish(self, config, pages):
         self.ahead.close()  # every page is built: what is left was not asked for

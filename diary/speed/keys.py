@@ -31,6 +31,8 @@ INPUTS = {
     "notebook-page": ("html", "src_uri", "record", "bibliography", "site", "saved"),
     # Material's search entries for one page (speed/search.py).
     "search": ("content", "url", "title", "toc", "meta"),
+    # The terms of one page's search entries, for the prebuilt index (diary/search.py, speed/search.py).
+    "search-terms": ("entries", "separator", "pipeline"),
     # A theme template compiled by Jinja, and a page written out through the theme (speed/theme.py).
     "template-code": ("template", "source"),
     "theme": ("site", "pages", "content", "url", "title", "canonical_url", "edit_url", "inclusion", "toc",
@@ -100,7 +102,7 @@ def environment():
     every installed package's version, Python's."""
     package = Path(diary.__file__).parent
     code = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".jinja")):
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".jinja", ".js")):
         code.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest({"code": code.hexdigest(), "engine": compat.engine(), "packages": installed(),
                    "python": platform.python_version()})
