@@ -144,7 +144,9 @@ def _citation_link(citation, bib, anchored):
     text = text.removeprefix("(").removesuffix(")")
     anchor = "" if citation.key in anchored else f' id="fnref:{citation.key}"'
     anchored.add(citation.key)
-    return f'<a class="footnote-ref citation"{anchor} href="#fn:{citation.key}">{text}</a>'
+    # target="_self" keeps the jump to the list the browser's own: the theme's instant navigation,
+    # racing its anchor tracking, at times re-rendered the page at its top instead.
+    return f'<a class="footnote-ref citation"{anchor} href="#fn:{citation.key}" target="_self">{text}</a>'
 
 
 def reference_texts(keys, config):
