@@ -203,9 +203,9 @@ class On:
         markdown.reuse(self, page, markdown_text, config, files)
 
     def reuse_theme(self, env, config, files):
+        if self.incremental:  # first: the theme's keys take in the listings the tags link to
+            self.incremental.collect(files, config)
         env, self._kept, self._pending = theme.reuse(self, env, config, files)
-        if self.incremental:
-            self.incremental.collect(files)
         return env
 
     def before_search(self, page, config):

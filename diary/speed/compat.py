@@ -3,7 +3,8 @@
 MkDocs has no event for "this page's Markdown is already converted",
 mkdocs-jupyter none for "this notebook is already converted", mkdocs-bibtex
 none for "pandoc already formatted these citations", Material's search none
-for "these are this page's entries", nbconvert no way to keep its compiled
+for "these are this page's entries", Material's tags plugin none for "these
+pages, built before, hold these listings", nbconvert no way to keep its compiled
 templates from one notebook to the next, and detect-secrets no way to skip the
 lines none of its plugins can report. The speed layer gets those effects
 through the internals below, and nowhere else. They are known to work with the
@@ -264,6 +265,37 @@ def replace_search_entries(config, entries):
     plugin.search_index.entries = entries
     # Material keeps the last index to patch it under --dirty; this list is already whole.
     plugin.search_index_prev = None
+
+
+# Material's tags plugin: the pages a --dirty build skips ------------------------------------------
+
+def _tags_plugin(config):
+    plugin = config.plugins.get("material/tags")
+    if plugin is None or not plugin.config.enabled or plugin.mappings is None:
+        return None
+    return plugin
+
+
+def give_listings(config, files, page, markdown):
+    """A page's tags link to the listings (tags pages) that show them, which the plugin learns from
+    each listing page's Markdown; a page rebuilt without them would show its tags unlinked. Read a
+    skipped listing page's Markdown (front matter removed) as the plugin would, after it has filled
+    the listings of the pages being rebuilt (on_env)."""
+    plugin = _tags_plugin(config)
+    if plugin is not None:
+        plugin.on_page_markdown(markdown, page=page, config=config, files=files)
+
+
+def tag_references(config, page):
+    """What the tags plugin gives the page's template as its tags (in on_page_context), as JSON
+    data: each tag's name, whether it is hidden, and the listings it links to."""
+    plugin = _tags_plugin(config)
+    if plugin is None or not plugin.config.tags or not plugin.filter(page.file):
+        return None
+    mapping = plugin.mappings.get(page)
+    if not mapping:
+        return None
+    return [[tag.name, tag.hidden, [[link.title, link.url] for link in tag.links]] for tag in plugin.listings & mapping]
 
 
 # Material's blog: its generated pages ------------------------------------------------------------

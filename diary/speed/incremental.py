@@ -31,6 +31,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import InclusionLevel
 from mkdocs.utils import clean_directory
+from mkdocs.utils.meta import get_data
 
 from diary.sources import DiaryFileError
 from diary.speed import compat, keys
@@ -49,6 +50,7 @@ class Incremental:
         self.layer = layer
         self.key = layer.key("incremental", site_dir=str(Path(config.site_dir).resolve()))
         self.record, self.facts, self.pages, self.stale = {}, {}, [], {}
+        self.listing_pages = set()
 
     def plan(self, files, config, pages, stale):
         """Decide between a partial and a full build; a full one empties the output first.
@@ -80,6 +82,7 @@ class Incremental:
         # An unchanged page's facts are the recorded ones, even when everything is rebuilt.
         facts.update((src, kept[src]["facts"]) for src in unchanged if src in kept)
         self.record, self.shared, self.facts, self.stale = ({} if full else recorded), shared, facts, stale
+        self.listing_pages = {f.src_uri for f in sources if _lists_tags(f, pages)}
         return full
 
     def _showing_staleness(self, sources, pages, before, now):
@@ -104,9 +107,17 @@ class Incremental:
             if file.src_uri in kept and file.page is not None and not file.is_modified():
                 file.page.title = kept[file.src_uri]["title"]
 
-    def collect(self, files):
+    def collect(self, files, config):
+        """After the tags plugin has filled its listings: the pages of this build, and the tags
+        listings on the pages a partial build skips, which the rebuilt pages' tags link to."""
         self.pages = [f.page for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
                       if f.page is not None]
+        kept = self.record.get("pages", {})
+        for page in self.pages:
+            src = page.file.src_uri
+            if page.content is None and src in kept and src in self.listing_pages:
+                markdown, _ = get_data(page.file.content_string)
+                compat.give_listings(config, files, page, markdown)
 
     def finish(self, config, pages):
         """Before the search plugin writes its index: make it whole, and record this build."""
@@ -157,6 +168,15 @@ class Incremental:
             if file.abs_src_path and not file.is_documentation_page() and not UNSHARED.search(file.src_uri):
                 digest.update(hashlib.sha256(Path(file.abs_src_path).read_bytes()).digest())
         return digest.hexdigest()
+
+
+def _lists_tags(file, pages):
+    """Whether the page holds a listing the tags plugin fills."""
+    try:
+        model = pages.model(file)
+    except DiaryFileError:
+        return False
+    return model is not None and model.gathers
 
 
 def _entries_by_page(entries):
