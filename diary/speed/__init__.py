@@ -77,7 +77,7 @@ class Off:
         if self.dirty:
             clean_directory(config.site_dir)
 
-    def keep_titles(self, files):
+    def keep_skipped(self, files, config):
         pass
 
     def reuse_notebook(self, page, config):
@@ -130,6 +130,8 @@ class On:
         self.ahead = notebooks.Ahead()  # notebooks being converted in worker processes
         self.full = True
         self.incremental = incremental.Incremental(self, config) if dirty else None
+        self._counting = contextlib.ExitStack()  # what this build warns from its plan on
+        self._warnings = None
         # A --dirty build goes by modification times already; a plain build reads every file.
         self.trusts_file_times = dirty
         # detect-secrets analyzes only the lines its plugins could report (compat.secret_candidates).
@@ -185,14 +187,16 @@ class On:
         history.keep_git_dates(self, files, config)
 
     def plan(self, files, config, pages, mended, stale):
-        self.full = self.incremental.plan(files, config, pages, stale) if self.incremental else True
+        if self.incremental:
+            self._warnings = self._counting.enter_context(self.counting_warnings())
+            self.full = self.incremental.plan(files, config, pages, stale)
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
             self.ahead = notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)
 
-    def keep_titles(self, files):
+    def keep_skipped(self, files, config):
         if self.incremental:
-            self.incremental.keep_titles(files)
+            self.incremental.keep_skipped(files, config)
 
     def reuse_notebook(self, page, config):
         plugin = config.plugins.get("mkdocs-jupyter")
@@ -218,17 +222,23 @@ class On:
 
     def keep_theme_output(self, page, output):
         theme.keep(self, page, output, self._kept, self._pending)
+        if self.incremental:
+            self.incremental.note_output(page, output)
 
     def finish(self, config, pages):
         self.ahead.close()  # every page is built: what is left was not asked for
+        self._counting.close()
         if self.incremental:
-            self.incremental.finish(config, pages)
+            # A page that warned is not warned of again by a build that skips it: after a warning
+            # (a failure under strict), the next build is a full one.
+            self.incremental.finish(config, pages, keep=self._warnings is not None and self._warnings.count == 0)
         if self.full:  # a save under `make serve` does not need the whole store looked over
             self.store.evict()
 
     def abandon(self):
         """The build failed: stop the conversions no page will ask for."""
         self.ahead.close(cancel=True)
+        self._counting.close()
 
 
 class _WarningCounter(logging.Handler):
