@@ -28,7 +28,11 @@ A page names another only in a link to it (navigation, footers, breadcrumbs,
 folder listings, the home page's lists, "cited on", the execution report, the
 tags page), so the pages that show another's title, summary or tags are found
 in the links of their written output; the home page's lists can take a page in
-by its title, and the tags pages by its tags, so those come too.
+by its title, and the tags pages by its tags, so those come too. Nothing else
+shows another page's facts: the sitemap holds addresses, 404.html (the top
+of the navigation, whose titles are the configuration's) and the search index
+are written whole by every build, a page's link preview carries its own title
+and summary, and a build that writes feeds is a full one.
 
 Pages it skips keep from the record their title (for the navigation of the
 pages it rebuilds), their search entries (put back in page order), their tags
