@@ -17,8 +17,9 @@ place the diary's order against the other plugins is decided:
 - search: the speed layer works just before and just after it reads a page
   (on_page_context), and makes the index whole before it writes it (on_post_build);
   the diary's search cuts the index it wrote into pieces after it (on_post_build).
-- the tags plugin: its listings are written (on_env) before pages are checked
-  against kept theme output.
+- the tags plugin: under --dirty, the pages the build skips get their titles
+  and tags before it fills its listings (on_env), and pages are checked against
+  kept theme output after it has written them.
 - mkdocs-glightbox: it has wrapped figures and added its tags before notebook
   figures move out (on_page_content) and its tags are taken out (on_post_page).
 - the git-dates plugin: the dates kept for this commit are handed to it before
@@ -150,7 +151,6 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     @event_priority(AFTER_OTHERS)  # after the blog has put its posts and views back, in the nav
     def on_nav(self, nav, config, files):
         listings.attach_unlisted(nav, files, config)  # pages left out of a crowded section still belong to it
-        self.speed.keep_titles(files)  # pages a --dirty build skips keep the titles they were built with
         self.speed.ask_git_ahead(files, config)  # the blog's posts are back: the feeds' questions, in threads
         self.models = self.pages.models(f for f in files if f.inclusion.is_included())  # what pages show each other
         citations.formatted(self.formatting)  # works that would read alike are told apart on every page
@@ -222,9 +222,16 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     on_page_context = CombinedEvent(_context_before_search, _context_after_search)
 
+    @event_priority(BEFORE_OTHERS + 10)  # before the tags plugin fills its listings (100)
+    def _env_before_tags(self, env, config, files):
+        self.speed.keep_skipped(files, config)  # pages a --dirty build skips: titles, tags, links, as built
+        return env
+
     @event_priority(AFTER_OTHERS)  # after the tags plugin has written its listings
-    def on_env(self, env, config, files):
+    def _env_last(self, env, config, files):
         return self.speed.reuse_theme(env, config, files)  # pages whose theme output is kept skip the templates
+
+    on_env = CombinedEvent(_env_before_tags, _env_last)
 
     @event_priority(BEFORE_OTHERS)  # before any plugin changes the written page
     def _page_written(self, output, page, config):

@@ -3,7 +3,8 @@
 Makes the diary (scripts/bench_diary.py) in a temporary directory, then, in one
 run, measures both configurations: cold and warm builds with peak memory,
 edit-to-reload in `mkdocs serve` (the project's as `make serve` runs it) for
-an essay's text, a notebook's text and an essay's title, HTML bytes
+an essay's text, a notebook's text, and an essay's title, tags, summary and
+citations, HTML bytes
 per page type, site and search index size, first-visit transfer and search
 latency in Chromium, and Lighthouse scores. Prints one table with the
 project/stock ratio beside the issue's target for each figure.

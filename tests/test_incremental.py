@@ -2,9 +2,10 @@
 
 One copy of the project is built once with `--dirty`, as `make serve` starts;
 each test edits it, rebuilds the same output directory with `--dirty`, then
-builds the same sources afresh into another directory and compares every file
-byte for byte. A body edit must rewrite only its own page; an edit that other
-pages show must reach them.
+builds the same sources afresh, with no cache at all (DIARY_CACHE=off: output a
+--dirty build kept could not stand in for it), into another directory and
+compares every file byte for byte. A body edit must rewrite only its own page;
+an edit that other pages show must reach them.
 """
 
 import datetime
@@ -40,9 +41,18 @@ def rebuild(project):
     return {str(p.relative_to(live)) for p in live.rglob("*.html") if p.stat().st_mtime >= started}
 
 
+def every_page(project):
+    return {str(p.relative_to(project / "live")) for p in (project / "live").rglob("*.html")}
+
+
+# Pages that neither link to the pages the tests below retitle, re-summarise or re-tag, nor list
+# them: a partial rebuild must leave them alone.
+UNRELATED = {"about/index.html", "notes/index.html", "history/n-grams/index.html", "history/rnns-and-lstms/index.html"}
+
+
 def assert_same_as_a_full_build(project):
     fresh = project / "fresh"
-    result = run_mkdocs("build", "--clean", "--site-dir", "fresh", cwd=project, env=ENV)
+    result = run_mkdocs("build", "--clean", "--site-dir", "fresh", cwd=project, env={**ENV, "DIARY_CACHE": "off"})
     assert result.returncode == 0, result.stdout
     live = project / "live"
     assert _files(live) == _files(fresh)
@@ -110,6 +120,8 @@ def test_a_notebook_edit_rebuilds_that_notebook_alone(diary):
     converted = set((diary / ".cache" / "diary" / "notebook-html").glob("*/*"))
     assert rebuild(diary) == {"embeddings/count-based-word-vectors/index.html", "404.html"}
     assert word in read(diary, "embeddings/count-based-word-vectors")
+    # Its tags still link to the tags page, which was not rebuilt.
+    assert 'href="../../tags/#tag:word-vectors"' in read(diary, "embeddings/count-based-word-vectors")
     # The other notebooks stay converted for the next full rebuild; only the edited one's entry is new.
     kept = set((diary / ".cache" / "diary" / "notebook-html").glob("*/*"))
     assert converted <= kept and len(kept - converted) == 1
@@ -125,17 +137,57 @@ def test_a_new_title_reaches_every_page_that_names_it(diary):
     rest = source.split("\n", 1)[1] if "\n" in source else ""
     cell["source"] = f"# {title}\n{rest}"
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert len(rebuild(diary)) > 20
+    rewritten = rebuild(diary)
+    # The pages that name it: its section's pages and folder listing, its neighbours, the tags
+    # page, the execution report, the home page's lists; not the rest of the site.
+    assert {"embeddings/count-based-word-vectors/index.html", "embeddings/index.html", "tags/index.html",
+            "execution-report/index.html", "finetuning/lora-from-scratch/index.html", "index.html"} <= rewritten
+    assert not rewritten & UNRELATED and len(rewritten) < len(every_page(diary)) / 2
     # The section's sidebar and its folder listing both name the notebook.
     assert read(diary, "embeddings").count(title) >= 2
+    assert title in read(diary, "tags") and title in read(diary, "execution-report")
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_new_summary_reaches_the_folder_listing_alone(diary):
+    path = diary / "docs" / "finetuning" / "lora-from-scratch.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    summary = f"LoRA by hand, summarised anew {time.time_ns()}."
+    notebook["metadata"]["diary"]["summary"] = summary
+    path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    rewritten = rebuild(diary)
+    assert {"finetuning/lora-from-scratch/index.html", "finetuning/index.html"} <= rewritten
+    assert not rewritten & UNRELATED and len(rewritten) < len(every_page(diary)) / 2
+    assert summary in read(diary, "finetuning")
     assert_same_as_a_full_build(diary)
 
 
 def test_a_new_citation_reaches_the_reading_list(diary):
+    """A key other pages cite already: the site cites the same keys, so only the citing page and
+    the reading list's "cited on" change."""
     append(diary / "docs" / "about.md", "\nSmoothing still matters [@good1953population].\n")
-    rebuild(diary)
+    assert rebuild(diary) == {"about/index.html", "reading/index.html", "404.html"}
     entry = read(diary, "reading").split('id="bib-good1953population"', 1)[1].split("<h4", 1)[0]
     assert "about/" in entry, "'cited on' misses the page that now cites it"
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_citation_of_a_key_cited_nowhere_yet_rebuilds_everything(diary):
+    """pandoc tells works that would read alike apart among all the keys the site cites, so a key
+    new to the site can change how a citation reads on any page."""
+    essay = diary / "docs" / "essays" / "people-and-labs.md"
+    text = essay.read_text(encoding="utf-8")
+    assert text.count("[@hubinger2024sleeper]") == 1
+    essay.write_text(text.replace("[@hubinger2024sleeper]", "(Hubinger and others)"), encoding="utf-8")
+    assert rebuild(diary) == every_page(diary)  # a key no page cites any more: everything again
+    entry = read(diary, "reading").split('id="bib-hubinger2024sleeper"', 1)[1].split("<h4", 1)[0]
+    assert "Not cited on a page yet." in entry
+    assert_same_as_a_full_build(diary)
+
+    append(diary / "docs" / "errata.md", "\nBackdoors persist through safety training [@hubinger2024sleeper].\n")
+    assert rebuild(diary) == every_page(diary)
+    entry = read(diary, "reading").split('id="bib-hubinger2024sleeper"', 1)[1].split("<h4", 1)[0]
+    assert "errata/" in entry
     assert_same_as_a_full_build(diary)
 
 
@@ -145,8 +197,36 @@ def test_a_new_tag_reaches_the_tags_page(diary):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("---\n") and "\ntags:\n" in text
     path.write_text(text.replace("\ntags:\n", f"\ntags:\n  - {tag}\n", 1), encoding="utf-8")
+    rewritten = rebuild(diary)
+    # The tags page lists every tagged page, the skipped ones included.
+    assert {"essays/focus-areas/index.html", "essays/index.html", "tags/index.html"} <= rewritten
+    assert not rewritten & UNRELATED and len(rewritten) < len(every_page(diary)) / 2
+    assert tag in read(diary, "tags") and tag in read(diary, "essays")
+    assert 'href="../history/n-grams/"' in read(diary, "tags")
+    assert_same_as_a_full_build(diary)
+
+
+def test_a_heading_edit_fails_as_a_full_build_does_when_a_page_links_to_the_old_anchor(diary):
+    essay = diary / "docs" / "essays" / "safety-issues.md"
+    text = essay.read_text(encoding="utf-8")
+    assert "\n## Interpretability gaps\n" in text
+    append(diary / "docs" / "errata.md", "\nSee [the gaps](essays/safety-issues.md#interpretability-gaps).\n")
     rebuild(diary)
-    assert tag in read(diary, "tags")
+    essay.write_text(text.replace("\n## Interpretability gaps\n", "\n## Gaps in interpretability\n"), encoding="utf-8")
+    time.sleep(0.05)
+    dirty = run_mkdocs("build", "--dirty", "--site-dir", "live", cwd=diary, env=ENV)
+    fresh = run_mkdocs("build", "--site-dir", "fresh", cwd=diary, env={**ENV, "DIARY_CACHE": "off"})
+    warning = ("Doc file 'errata.md' contains a link 'essays/safety-issues.md#interpretability-gaps', "
+               "but the doc 'essays/safety-issues.md' does not contain an anchor '#interpretability-gaps'.")
+    for result in (dirty, fresh):
+        assert result.returncode != 0 and warning in result.stdout, result.stdout
+        assert "Aborted with 1 warnings in strict mode!" in result.stdout
+    essay.write_text(text, encoding="utf-8")
+    assert rebuild(diary) == every_page(diary)  # the failed build left no record: everything again
+    # A heading no page links to: that page alone (and the pages its edit makes stale) is rebuilt.
+    essay.write_text(text.replace("\n## Robustness", "\n## Robustness, revised"), encoding="utf-8")
+    assert rebuild(diary) <= {"essays/safety-issues/index.html", "404.html", "execution-report/index.html",
+                              "langchain/retrieval-over-the-diary/index.html"}
     assert_same_as_a_full_build(diary)
 
 

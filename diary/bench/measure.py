@@ -1,8 +1,8 @@
 """What `make bench` measures, for one configuration of the synthetic diary at a time.
 
 Cold and warm builds with peak memory, edit-to-reload in `mkdocs serve` (the
-project's as `make serve` runs it) for an essay's text, a notebook's text and
-an essay's title, HTML bytes per page type, site and search index size, and,
+project's as `make serve` runs it) for an essay's text, a notebook's text, and
+an essay's title, tags, summary and citations, HTML bytes per page type, site and search index size, and,
 in Chromium, first-visit transfer, search latency and Lighthouse scores
 (diary/bench/browser.py). `table` prints both configurations side by side
 with their ratio and the issue's target for each figure.
@@ -35,6 +35,8 @@ from diary.bench.browser import (
     search_bytes_before_query,
     search_latency,
 )
+from diary.bench.diary import bib_keys
+
 SITE_URL = "http://127.0.0.1:8000/ai_research/"
 CONFIGS = {"stock": ["-f", "mkdocs-stock.yml"], "project": ["--strict"]}
 # The project side serves as `make serve` does.
@@ -51,7 +53,9 @@ DATA_URI = re.compile(rb"data:image/[^\"')\s]+")
 
 # Lower is better unless noted; None means the issue names no target.
 TARGETS = {
-    "cold build (s)": 0.6, "edit-to-reload, essay (s)": 0.1, "edit-to-reload, notebook (s)": 0.1,
+    "cold build (s)": 0.6, "edit-to-reload, essay (s)": 0.05, "edit-to-reload, notebook (s)": 0.05,
+    "edit-to-reload, essay title (s)": 0.1, "edit-to-reload, essay tag (s)": 0.1,
+    "edit-to-reload, essay summary (s)": 0.1, "edit-to-reload, essay citation (s)": 0.1,
     "notebook page HTML without images (kB)": 0.15, "total site size (MB)": 0.3, "search index gzip (kB)": 0.5,
 }
 # Targets that are a figure of the project's own, not a ratio to stock.
@@ -130,15 +134,50 @@ def wait_for(url, marker, timeout):
     raise RuntimeError(f"{url} did not show {marker!r} within {timeout} s")
 
 
+RELOAD_LINE = re.compile(r"\n\nReload marker \S+(?: \[@(?P<key>[^\]\s]+)\]\.)?\n$")
+RELOAD_TAG = re.compile(r'\n  - "reload-[^"\n]*"')
+
+
+def _marked(text, marker, key=None):
+    """The essay's text with its last line the reload marker, not one per edit; the line cites
+    `key`, or the work it cited before, so that only the edit's own fact changes."""
+    before = RELOAD_LINE.search(text)
+    key = key or (before.group("key") if before else None)
+    return RELOAD_LINE.sub("\n", text) + f"\nReload marker {marker}" + (f" [@{key}]." if key else "") + "\n"
+
+
 def edit_essay(path, marker):
-    text = re.sub(r"\n\nReload marker \S+\n$", "\n", path.read_text(encoding="utf-8"))
-    path.write_text(f"{text}\nReload marker {marker}\n", encoding="utf-8")
+    path.write_text(_marked(path.read_text(encoding="utf-8"), marker), encoding="utf-8")
 
 
 def edit_title(path, marker):
-    """A change other pages show (navigation, listings): the project rebuilds every page for it."""
+    """A change other pages show (navigation, listings, the tags page)."""
     text = path.read_text(encoding="utf-8")
     path.write_text(re.sub(r"^# .*$", f"# Retitled {marker}", text, count=1, flags=re.MULTILINE), encoding="utf-8")
+
+
+def edit_tag(path, marker):
+    """A new tag (for the tags page and the folder listing) in place of the last edit's; the marker
+    also goes in the text, the only sign of the save in the stock configuration, which shows no tags."""
+    text = RELOAD_TAG.sub("", path.read_text(encoding="utf-8"))
+    text = text.replace("\ntags:\n", f'\ntags:\n  - "reload-{marker}"\n', 1)
+    path.write_text(_marked(text, marker), encoding="utf-8")
+
+
+def edit_summary(path, marker):
+    """The summary (front matter `description`): the folder listing shows it, the page's head too."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^description: .*$", f"description: Summed up anew, {marker}.", text, count=1,
+                           flags=re.MULTILINE), encoding="utf-8")
+
+
+def edit_citation(path, marker):
+    """A citation of a work other pages cite and this one did not before the save (another one on
+    each save): a new entry in the reading list's "cited on", not a new key for the site."""
+    text = path.read_text(encoding="utf-8")
+    cited = set(re.findall(r"@([^\s;\]]+)", text))
+    key = next(key for key in bib_keys(path.parents[1]) if key not in cited)
+    path.write_text(_marked(text, marker, key), encoding="utf-8")
 
 
 def edit_notebook(path, marker):
@@ -157,7 +196,8 @@ def free_port():
 
 
 def reloads(diary, name, edits):
-    """Median seconds from saving an essay, and a notebook, until `mkdocs serve` serves the change."""
+    """Median seconds from each kind of save (an essay's text, a notebook's, an essay's title, tags,
+    summary, citations) until `mkdocs serve` serves the change."""
     port = free_port()
     base = f"http://127.0.0.1:{port}/ai_research/"
     server = subprocess.Popen(
@@ -169,11 +209,13 @@ def reloads(diary, name, edits):
         wait_for(base, "</html>", 900)
         time.sleep(1)  # let the file watcher settle after the first build
         result = {}
-        kinds = (("essay", ESSAY, edit_essay), ("notebook", NOTEBOOK, edit_notebook), ("essay title", ESSAY, edit_title))
+        kinds = (("essay", ESSAY, edit_essay), ("notebook", NOTEBOOK, edit_notebook), ("essay title", ESSAY, edit_title),
+                 ("essay tag", ESSAY, edit_tag), ("essay summary", ESSAY, edit_summary),
+                 ("essay citation", ESSAY, edit_citation))
         for label, (source, page), edit in kinds:
             times = []
             for number in range(edits):
-                marker = f"{name}-{label}-{number}-{time.time_ns()}"
+                marker = f"{name}-{label.replace(' ', '-')}-{number}-{time.time_ns()}"
                 edit(diary / source, marker)
                 times.append(wait_for(base + page, marker, 900))
                 time.sleep(1)

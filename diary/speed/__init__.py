@@ -83,7 +83,7 @@ class Off:
     def ask_git_ahead(self, files, config):
         pass
 
-    def keep_titles(self, files):
+    def keep_skipped(self, files, config):
         pass
 
     def reuse_notebook(self, page, config):
@@ -140,6 +140,8 @@ class On:
         self.git_ahead = None  # threads asking git the feeds plugin's questions
         self.full = True
         self.incremental = incremental.Incremental(self, config) if dirty else None
+        self._counting = contextlib.ExitStack()  # what this build warns from its plan on
+        self._warnings = None
         # A --dirty build goes by modification times already; a plain build reads every file.
         self.trusts_file_times = dirty
         # detect-secrets analyzes only the lines its plugins could report (compat.secret_candidates).
@@ -195,7 +197,9 @@ class On:
         history.keep_git_dates(self, files, config)
 
     def plan(self, files, config, pages, mended, stale):
-        self.full = self.incremental.plan(files, config, pages, stale) if self.incremental else True
+        if self.incremental:
+            self._warnings = self._counting.enter_context(self.counting_warnings())
+            self.full = self.incremental.plan(files, config, pages, stale)
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
             self.ahead = notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)
@@ -203,9 +207,9 @@ class On:
     def ask_git_ahead(self, files, config):
         self.git_ahead = history.ask_feed_dates_ahead(self, files, config)
 
-    def keep_titles(self, files):
+    def keep_skipped(self, files, config):
         if self.incremental:
-            self.incremental.keep_titles(files)
+            self.incremental.keep_skipped(files, config)
 
     def reuse_notebook(self, page, config):
         plugin = config.plugins.get("mkdocs-jupyter")
@@ -216,9 +220,9 @@ class On:
         markdown.reuse(self, page, markdown_text, config, files)
 
     def reuse_theme(self, env, config, files):
+        if self.incremental:  # first: the theme's keys take in the listings the tags link to
+            self.incremental.collect(files, config)
         env, self._kept, self._pending = theme.reuse(self, env, config, files)
-        if self.incremental:
-            self.incremental.collect(files)
         return env
 
     def before_search(self, page, config):
@@ -231,6 +235,8 @@ class On:
 
     def keep_theme_output(self, page, output):
         theme.keep(self, page, output, self._kept, self._pending)
+        if self.incremental:
+            self.incremental.note_output(page, output)
 
     def search_index(self, index, frequencies):
         return search.build_index(self, self.memory_of_process, index, frequencies)
@@ -238,8 +244,11 @@ class On:
     def finish(self, config, pages):
         self.ahead.close()  # every page is built: what is left was not asked for
         self._stop_git(cancel=False)
+        self._counting.close()
         if self.incremental:
-            self.incremental.finish(config, pages)
+            # A page that warned is not warned of again by a build that skips it: after a warning
+            # (a failure under strict), the next build is a full one.
+            self.incremental.finish(config, pages, keep=self._warnings is not None and self._warnings.count == 0)
         if self.full:  # a save under `make serve` does not need the whole store looked over
             self.store.evict()
 
@@ -247,6 +256,7 @@ class On:
         """The build failed: stop the conversions and git questions no page will ask for."""
         self.ahead.close(cancel=True)
         self._stop_git(cancel=True)
+        self._counting.close()
 
     def _stop_git(self, cancel):
         if self.git_ahead is not None:

@@ -3,13 +3,17 @@
 MkDocs has no event for "this page's Markdown is already converted",
 mkdocs-jupyter none for "this notebook is already converted", mkdocs-bibtex
 none for "pandoc already formatted these citations", Material's search none
-for "these are this page's entries", nbconvert no way to keep its compiled
-templates from one notebook to the next, and detect-secrets no way to skip the
-lines none of its plugins can report. The speed layer gets those effects
-through the internals below, and nowhere else. They are known to work with the
-versions in TESTED; with any other version installed `mismatch()` says so, and
-the speed layer switches itself off for the build (one INFO line), which then
-does all its work the packages' own way, only slower.
+for "these are this page's entries", Material's tags plugin none for "these
+pages, built before, carry these tags and hold these listings", nbconvert no
+way to keep its compiled templates from one notebook to the next, and
+detect-secrets no way to skip the lines none of its plugins can report; and
+MkDocs checks links to anchors only from the pages it renders, so a page a
+--dirty build skips must be given the links it was built with. The speed layer
+gets those effects through the internals below, and nowhere else. They are
+known to work with the versions in TESTED; with any other version installed
+`mismatch()` says so, and the speed layer switches itself off for the build
+(one INFO line), which then does all its work the packages' own way, only
+slower.
 """
 
 import functools
@@ -65,7 +69,7 @@ def converted_markdown(page):
         "toc": toc_tokens(page.toc),
         "title": page._title_from_render,
         "anchors": sorted(page.present_anchor_ids),
-        "links": {file.src_uri: links for file, links in (page.links_to_anchors or {}).items()},
+        "links": anchor_links(page),
     }
 
 
@@ -74,7 +78,21 @@ def show_converted_markdown(page, kept, files):
     page.toc = get_toc(kept["toc"])
     page._title_from_render = kept["title"]
     page.present_anchor_ids = set(kept["anchors"])
-    page.links_to_anchors = {files.get_file_from_path(uri): links for uri, links in kept["links"].items()}
+    restore_anchor_links(page, kept["links"], files)
+
+
+def anchor_links(page):
+    """The links to other pages' anchors that rendering the page found, {src_uri: {anchor: link}}:
+    MkDocs checks them against the targets' anchors once every page is built."""
+    return {file.src_uri: links for file, links in (page.links_to_anchors or {}).items()}
+
+
+def restore_anchor_links(page, links, files):
+    """Give the page its links to anchors (anchor_links) without rendering it. MkDocs checks a
+    page's links only into pages rendered in the same build, so a page a --dirty build skips is
+    checked against the pages it rebuilds, as a full build would check it."""
+    targets = ((files.get_file_from_path(uri), anchors) for uri, anchors in links.items())
+    page.links_to_anchors = {file: anchors for file, anchors in targets if file is not None}
 
 
 def replace_render(page, render):
@@ -284,6 +302,64 @@ def replace_search_entries(config, entries):
     plugin.search_index.entries = entries
     # Material keeps the last index to patch it under --dirty; this list is already whole.
     plugin.search_index_prev = None
+
+
+# Material's tags plugin: the pages a --dirty build skips ------------------------------------------
+
+def _tags_plugin(config):
+    plugin = config.plugins.get("material/tags")
+    if plugin is None or not plugin.config.enabled or plugin.mappings is None:
+        return None
+    return plugin
+
+
+def page_tags(config, page):
+    """The tags the tags plugin reads from the page's metadata (None without the plugin)."""
+    plugin = _tags_plugin(config)
+    return None if plugin is None else page.meta.get(plugin.config.tags_name_property)
+
+
+def give_tags(config, skipped, order):
+    """The tags plugin maps a page to its tags as its on_page_markdown reads them, so under --dirty
+    it knows only the pages being rebuilt; a tags page rebuilt then would list those alone. Map the
+    skipped pages too ([(page, tags)]), then order every mapping as a full build reads the pages
+    (`order`, their urls): the listings sort by title, and pages of one title stay in that order."""
+    plugin = _tags_plugin(config)
+    if plugin is None:
+        return
+    name = plugin.config.tags_name_property
+    for page, tags in skipped:
+        if tags and plugin.filter(page.file):
+            meta, page.meta = page.meta, {name: tags}
+            try:
+                plugin.mappings.add(page, "")
+            finally:
+                page.meta = meta
+    position = {url: number for number, url in enumerate(order)}
+    plugin.mappings.data = dict(sorted(plugin.mappings.data.items(),
+                                       key=lambda item: position.get(item[0], len(position))))
+
+
+def give_listings(config, files, page, markdown):
+    """A page's tags link to the listings (tags pages) that show them, which the plugin learns from
+    each listing page's Markdown; a page rebuilt without them would show its tags unlinked. Read a
+    skipped listing page's Markdown (front matter removed) as the plugin would, after it has filled
+    the listings of the pages being rebuilt (on_env)."""
+    plugin = _tags_plugin(config)
+    if plugin is not None:
+        plugin.on_page_markdown(markdown, page=page, config=config, files=files)
+
+
+def tag_references(config, page):
+    """What the tags plugin gives the page's template as its tags (in on_page_context), as JSON
+    data: each tag's name, whether it is hidden, and the listings it links to."""
+    plugin = _tags_plugin(config)
+    if plugin is None or not plugin.config.tags or not plugin.filter(page.file):
+        return None
+    mapping = plugin.mappings.get(page)
+    if not mapping:
+        return None
+    return [[tag.name, tag.hidden, [[link.title, link.url] for link in tag.links]] for tag in plugin.listings & mapping]
 
 
 # Material's blog: its generated pages ------------------------------------------------------------

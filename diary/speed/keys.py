@@ -36,7 +36,7 @@ INPUTS = {
     # A theme template compiled by Jinja, and a page written out through the theme (speed/theme.py).
     "template-code": ("template", "source"),
     "theme": ("site", "pages", "content", "url", "title", "canonical_url", "edit_url", "inclusion", "toc",
-              "meta", "neighbours", "ancestors"),
+              "meta", "neighbours", "ancestors", "tags"),
     # detect-secrets' findings in one file (diary/secrets.py).
     "secret-scan": ("file", "content"),
     # The link-preview image (diary/social.py).

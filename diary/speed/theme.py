@@ -4,9 +4,9 @@ Filling Material's templates is the largest cost left once Markdown and search
 entries are kept, and almost every page comes out the same on each save. Each
 page's output is kept, keyed by everything the theme reads for it: the page
 (HTML, table of contents, title, front matter, dates, address, edit link,
-neighbours and section), every page's title, address and inclusion (the
-navigation), and what the whole site shares (configuration, overrides,
-versions). A page whose output is kept is given a template that writes it out
+neighbours and section, and its tags with the listings they link to), every
+page's title, address and inclusion (the navigation), and what the whole site
+shares (configuration, overrides, versions). A page whose output is kept is given a template that writes it out
 as it was, and the plugins that post-process pages still run on it. Blog
 posts and the blog's generated pages, whose templates receive more than the
 page, are always rendered.
@@ -63,6 +63,7 @@ def reuse(layer, env, config, files):
             canonical_url=page.canonical_url or "", edit_url=page.edit_url or "", inclusion=file.inclusion.name,
             toc=compat.toc_tokens(page.toc), meta=page.meta, neighbours=neighbours,
             ancestors=[getattr(item, "title", None) for item in page.ancestors],
+            tags=compat.tag_references(config, page),
         )
         output = layer.store.get("theme", key)
         if isinstance(output, str):

@@ -11,7 +11,8 @@ import pytest
 
 from diary.bench.browser import SiteServer
 from diary.bench.diary import make_diary
-from diary.bench.measure import CONFIGS, edit_essay, edit_notebook, sizes, table
+from diary.bench.measure import CONFIGS, edit_citation, edit_essay, edit_notebook, edit_summary, edit_tag, sizes, table
+from diary.pages import model_markdown
 
 SCRIPTS = Path(__file__).resolve().parent.parent
 
@@ -63,6 +64,21 @@ def test_edits_replace_their_marker_instead_of_piling_up(diary):
     for path in (essay, notebook):
         text = path.read_text()
         assert "Reload marker second" in text and "Reload marker first" not in text
+
+
+@pytest.mark.build
+def test_each_edit_changes_its_fact_of_the_page_model_every_time(diary):
+    essay = diary / "docs" / "essays" / "bench-essay-003.md"
+    models = [model_markdown(essay.read_text(), "essays/bench-essay-003.md")]
+    for marker in ("first", "second", "third"):
+        for edit in (edit_tag, edit_summary, edit_citation):
+            edit(essay, marker)
+        models.append(model_markdown(essay.read_text(), "essays/bench-essay-003.md"))
+        assert "Reload marker " + marker in essay.read_text()
+    for before, after in zip(models, models[1:]):
+        assert before.tags != after.tags and before.summary != after.summary and before.citations != after.citations
+        assert len(after.tags) == len(models[0].tags) + 1  # one reload tag, the last one
+    assert essay.read_text().count("Reload marker") == 1
 
 
 @pytest.mark.unit
