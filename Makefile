@@ -13,6 +13,9 @@ PORT ?= 8000
 ENGINE ?= mkdocs
 # Material prints a banner about MkDocs 2.0 on every run; the stack is pinned to 1.6.
 export NO_MKDOCS_2_WARNING := 1
+# mkdocs-jupyter imports nbconvert's command-line app, which builds every exporter
+# to list them in its help (0.4 s of each mkdocs start); the site needs none of that.
+export NBCONVERT_DISABLE_CONFIG_EXPORTERS := 1
 
 .PHONY: serve build check test bench deploy notebooks new browser clean help
 

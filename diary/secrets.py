@@ -14,6 +14,7 @@ its line, or the cell that printed it, says what it is and nothing there speaks
 of keys or tokens. Every provider's token format is still caught wherever it is.
 """
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -132,13 +133,20 @@ def _scan_all(todo, quick):
 
 def scan_batch(items, quick=False):
     """[[Finding]] for each (path, shown), with the site's detectors switched on."""
+    with configured():
+        return [_scan_one(Path(path), shown, quick) for path, shown in items]
+
+
+@contextlib.contextmanager
+def configured():
+    """detect-secrets set up as the site scans: its own detectors and the site's, every filter but one."""
     with default_settings() as settings:
         settings.configure_plugins([{"name": name, "path": f"file://{detectors.__file__}"} for name in detectors.NAMES])
         get_mapping_from_secret_type_to_class.cache_clear()  # so it sees the detectors just added
         # This heuristic drops any line that looks like a call, which hides exactly the
         # leak a notebook makes: `Client(api_key="sk-...")`.
         settings.disable_filters("detect_secrets.filters.heuristic.is_indirect_reference")
-        return [_scan_one(Path(path), shown, quick) for path, shown in items]
+        yield
 
 
 def _shown(path, project):

@@ -12,17 +12,20 @@ With pytest-xdist the workers share that cache and the reference site through
 a lock.
 """
 
+import multiprocessing
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
+import mkdocs_process
 import site_server
 from diary import chromium
 from diary.bench.measure import answers_ctrl_c  # noqa: F401  (the servers the tests stop with Ctrl-C)
@@ -37,6 +40,10 @@ BUILD_FIXTURES = {"built_site", "served_site", "project_copy", "warm_cache", "re
 SERVE_ENV = {"DIARY_HISTORY": "false"}
 # Builds compared byte for byte share a build time: the feeds and the sitemap carry it.
 SAME_TIME = {"SOURCE_DATE_EPOCH": "1764547200"}
+# The processes the tests' `mkdocs` runs are forked from (see tests/mkdocs_process.py).
+_FORKED = multiprocessing.get_context("forkserver")
+_FORKED.set_forkserver_preload(mkdocs_process.PRELOAD)
+
 # Where the built site is served in tests: under the same path as on GitHub Pages.
 # Material's instant navigation only takes over links whose full URL (port
 # included) is in the sitemap, so the test build uses this address as site_url.
@@ -68,16 +75,25 @@ def mkdocs_env(**extra):
 
 
 def run_mkdocs(*args, cwd=ROOT, timeout=300, env=None, engine="mkdocs"):
-    """Run the real mkdocs (or properdocs) CLI; return the completed process (output merged)."""
-    return subprocess.run(
-        [sys.executable, "-m", engine, *args],
-        cwd=cwd,
-        env=mkdocs_env(**(env or {})),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=timeout,
-    )
+    """Run the real mkdocs (or properdocs) CLI; return the completed process (output merged).
+    mkdocs runs in a process of its own forked from one that has imported it already
+    (tests/mkdocs_process.py); properdocs, or a run whose PYTHONPATH differs (it is read as an
+    interpreter starts), in a fresh interpreter."""
+    if engine != "mkdocs" or "PYTHONPATH" in (env or {}):
+        return subprocess.run([sys.executable, "-m", engine, *args], cwd=cwd, env=mkdocs_env(**(env or {})),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    with tempfile.TemporaryDirectory() as scratch:
+        output = os.path.join(scratch, "output")
+        process = _FORKED.Process(target=mkdocs_process.run,
+                                  args=(list(args), str(cwd), mkdocs_env(**(env or {})), output))
+        process.start()
+        process.join(timeout)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+            raise subprocess.TimeoutExpired(["mkdocs", *args], timeout)
+        with open(output, encoding="utf-8", errors="replace") as handle:
+            return subprocess.CompletedProcess(["mkdocs", *args], process.exitcode, handle.read())
 
 
 def build(project, site, *args, env=None):

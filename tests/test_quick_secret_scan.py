@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from diary.secrets import scan_batch
+from diary.secrets import configured, scan_batch
 from diary.speed import compat
 
 pytestmark = pytest.mark.unit
@@ -64,12 +64,7 @@ def test_the_quick_scan_finds_what_the_full_scan_finds(tmp_path):
 
 
 def test_every_detector_is_one_the_quick_scan_knows():
-    from detect_secrets.settings import default_settings
-
-    from diary import detectors
-
-    with default_settings() as settings:
-        settings.configure_plugins([{"name": name, "path": f"file://{detectors.__file__}"} for name in detectors.NAMES])
+    with configured():
         candidates = compat.secret_candidates("notes.md")
     assert candidates is not None and len(candidates) > 30
     guarded = [pattern.pattern for guards, pattern in candidates if guards]

@@ -12,35 +12,55 @@ QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_te
 TOP = 5
 
 
+# Counts the queries the page sends the search worker and marks when the latest is answered
+# (a superseded query gets no answer), so a test reads the results of the query it typed.
+COUNT_ANSWERS = """(() => {
+  const QUERY = 2, RESULT = 3, Native = window.Worker
+  window.searchAnswers = { asked: 0, answered: 0 }
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args)
+      this.addEventListener("message", ({ data }) => {
+        if (data && data.type === RESULT) window.searchAnswers.answered = window.searchAnswers.asked
+      })
+    }
+    postMessage(message, ...rest) {
+      if (message && message.type === QUERY) window.searchAnswers.asked++
+      return super.postMessage(message, ...rest)
+    }
+  }
+})()"""
+
+
 def search(page, query, base_path):
-    """Type a query into the search box; return [(page path, [section anchors])] for the top results."""
+    """Type a query into the search box; return [(page path, [section anchors])] for the top results.
+    The page must have been opened with COUNT_ANSWERS as an init script."""
     box = page.locator("input[data-md-component=search-query]")
+    meta = page.locator(".md-search-result__meta")
+    if box.input_value() == query:  # asked again: the theme sends no query, the results shown are its own
+        return _top_results(page, base_path)
+    asked = page.evaluate("window.searchAnswers.asked")
     # The search listens for key presses: fill in all but the last character, then type it.
     box.fill(query[:-1])
     box.press(query[-1])
-    meta = page.locator(".md-search-result__meta")
     page.wait_for_function(
-        "query => document.querySelector('.md-search-result__meta').textContent.trim() !== 'Type to start searching'"
+        "([query, asked]) => window.searchAnswers.asked > asked"
+        " && window.searchAnswers.answered === window.searchAnswers.asked"
         " && document.querySelector('input[data-md-component=search-query]').value === query",
-        arg=query, timeout=10000,
+        arg=[query, asked], timeout=10000,
     )
-    # Results for the query typed so far can still be arriving from the worker: read them once
-    # they have stayed the same for 200 ms (three equal readings 100 ms apart).
-    readings = []
-    for _ in range(50):
-        page.wait_for_timeout(100)
-        readings.append(page.evaluate(
-            "() => document.querySelector('.md-search-result__meta').textContent + ' ' +"
-            " [...document.querySelectorAll('.md-search-result__item a')].map(a => a.href).join(' ')"
-        ))
-        if len(readings) >= 3 and readings[-1] == readings[-2] == readings[-3]:
-            break
+    # The theme draws the answer on its next frames.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    assert meta.count() == 1
+    return _top_results(page, base_path)
+
+
+def _top_results(page, base_path):
     results = []
     for item in page.locator(".md-search-result__item").all()[:TOP]:
         links = [urlsplit(href) for href in item.locator("a").evaluate_all("els => els.map(e => e.href)")]
         path = links[0].path.removeprefix(base_path)
         results.append((path, [link.fragment for link in links if link.fragment]))
-    assert meta.count() == 1
     return results
 
 
@@ -53,6 +73,7 @@ def test_the_query_set_is_big_enough_and_varied():
 @pytest.mark.browser
 def test_recall_at_5_is_complete(browser, site_url):
     context = browser.new_context()
+    context.add_init_script(COUNT_ANSWERS)
     page = context.new_page()
     try:
         page.goto(site_url)
@@ -123,6 +144,7 @@ def test_a_first_visit_fetches_little_for_search_and_the_first_query_fetches_pie
     from diary.bench.browser import body_bytes, is_search
 
     context = browser.new_context()
+    context.add_init_script(COUNT_ANSWERS)
     page = context.new_page()
     fetched = []  # the page's requests and its search worker's
     context.on("requestfinished", lambda request: fetched.append((request.url, body_bytes(request))))
@@ -147,6 +169,7 @@ def test_a_first_visit_fetches_little_for_search_and_the_first_query_fetches_pie
 @pytest.mark.browser
 def test_results_mark_the_words_and_the_page_opened_highlights_them(browser, site_url):
     context = browser.new_context()
+    context.add_init_script(COUNT_ANSWERS)
     page = context.new_page()
     try:
         page.goto(site_url)
@@ -167,6 +190,7 @@ def test_results_mark_the_words_and_the_page_opened_highlights_them(browser, sit
 @pytest.mark.browser
 def test_suggestions_complete_the_last_word_from_titles(browser, site_url):
     context = browser.new_context()
+    context.add_init_script(COUNT_ANSWERS)
     page = context.new_page()
     try:
         page.goto(site_url)
