@@ -31,9 +31,10 @@ def main(argv=None):
     parser.add_argument("--essays", type=int, default=400)
     parser.add_argument("--notebooks", type=int, default=150)
     parser.add_argument("--notes", type=int, default=40)
-    parser.add_argument("--warm-runs", type=int, default=2, help="warm builds per configuration (median)")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold builds per configuration (median)")
+    parser.add_argument("--warm-runs", type=int, default=3, help="warm builds per configuration (median)")
     parser.add_argument("--edits", type=int, default=3, help="saves per page kind in mkdocs serve (median)")
-    parser.add_argument("--lighthouse-runs", type=int, default=1, help="Lighthouse runs per page (median)")
+    parser.add_argument("--lighthouse-runs", type=int, default=3, help="Lighthouse runs per page (median)")
     parser.add_argument("--no-lighthouse", dest="lighthouse_runs", action="store_const", const=0)
     parser.add_argument("--keep", metavar="DIR", help="make the diary in DIR and keep it")
     parser.add_argument("--search-only", action="store_true",
@@ -52,7 +53,8 @@ def main(argv=None):
         for step, name in enumerate(("stock", "project"), start=1):
             site = workdir / f"site-{name}"
             print(f"[{step}/2] {name}: builds", flush=True)
-            results[name].update(builds(diary, name, site, 0 if args.search_only else args.warm_runs))
+            results[name].update(builds(diary, name, site, 1 if args.search_only else args.cold_runs,
+                                          0 if args.search_only else args.warm_runs))
             results[name].update(sizes(site))
             if not args.search_only:
                 print(f"[{step}/2] {name}: edit-to-reload in mkdocs serve", flush=True)

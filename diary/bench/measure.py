@@ -79,10 +79,14 @@ def build(diary, name, site):
     return seconds, usage.ru_maxrss / 1024
 
 
-def builds(diary, name, site, warm_runs):
-    shutil.rmtree(diary / ".cache", ignore_errors=True)
-    cold, memory = build(diary, name, site)
-    result = {"cold build (s)": cold, "peak memory, cold build (MB)": memory}
+def builds(diary, name, site, cold_runs, warm_runs):
+    """Median cold build (each from no cache) and its peak memory, then the median warm build."""
+    cold = []
+    for _ in range(max(cold_runs, 1)):
+        shutil.rmtree(diary / ".cache", ignore_errors=True)
+        cold.append(build(diary, name, site))
+    result = {"cold build (s)": statistics.median(seconds for seconds, _ in cold),
+              "peak memory, cold build (MB)": statistics.median(memory for _, memory in cold)}
     if warm_runs:
         result["warm build (s)"] = statistics.median(build(diary, name, site)[0] for _ in range(warm_runs))
     return result
