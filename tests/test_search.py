@@ -32,6 +32,18 @@ COUNT_ANSWERS = """(() => {
 })()"""
 
 
+@pytest.fixture
+def page(browser, site_url):
+    """The home page in a fresh browser context, the search box focused, the worker's answers counted."""
+    context = browser.new_context()
+    context.add_init_script(COUNT_ANSWERS)
+    page = context.new_page()
+    page.goto(site_url)
+    page.keyboard.press("/")
+    yield page
+    context.close()
+
+
 def search(page, query, base_path):
     """Type a query into the search box; return [(page path, [section anchors])] for the top results.
     The page must have been opened with COUNT_ANSWERS as an init script."""
@@ -71,28 +83,20 @@ def test_the_query_set_is_big_enough_and_varied():
 
 
 @pytest.mark.browser
-def test_recall_at_5_is_complete(browser, site_url):
-    context = browser.new_context()
-    context.add_init_script(COUNT_ANSWERS)
-    page = context.new_page()
-    try:
-        page.goto(site_url)
-        page.keyboard.press("/")
-        base_path = urlsplit(site_url).path
-        misses = []
-        for case in QUERIES:
-            results = search(page, case["query"], base_path)
-            pages = [path for path, _ in results]
-            found = case["page"] in pages
-            if found and "heading" in case:
-                found = case["heading"] in results[pages.index(case["page"])][1]
-            if not found:
-                misses.append(f"{case['query']!r}: wanted {case['page']}#{case.get('heading', '')}, got {results}")
-        recall = 1 - len(misses) / len(QUERIES)
-        print(f"recall@{TOP}: {recall:.1%} over {len(QUERIES)} queries")
-        assert misses == [], f"recall@{TOP} = {recall:.1%}\n" + "\n".join(misses)
-    finally:
-        context.close()
+def test_recall_at_5_is_complete(page, site_url):
+    base_path = urlsplit(site_url).path
+    misses = []
+    for case in QUERIES:
+        results = search(page, case["query"], base_path)
+        pages = [path for path, _ in results]
+        found = case["page"] in pages
+        if found and "heading" in case:
+            found = case["heading"] in results[pages.index(case["page"])][1]
+        if not found:
+            misses.append(f"{case['query']!r}: wanted {case['page']}#{case.get('heading', '')}, got {results}")
+    recall = 1 - len(misses) / len(QUERIES)
+    print(f"recall@{TOP}: {recall:.1%} over {len(QUERIES)} queries")
+    assert misses == [], f"recall@{TOP} = {recall:.1%}\n" + "\n".join(misses)
 
 
 @pytest.mark.build
@@ -167,41 +171,25 @@ def test_a_first_visit_fetches_little_for_search_and_the_first_query_fetches_pie
 
 
 @pytest.mark.browser
-def test_results_mark_the_words_and_the_page_opened_highlights_them(browser, site_url):
-    context = browser.new_context()
-    context.add_init_script(COUNT_ANSWERS)
-    page = context.new_page()
-    try:
-        page.goto(site_url)
-        page.keyboard.press("/")
-        search(page, "Kneser-Ney", urlsplit(site_url).path)
-        marks = page.locator(".md-search-result__item mark")
-        assert marks.count() > 0 and marks.first.inner_text().lower() in ("kneser", "ney")
-        link = page.locator(".md-search-result__item a[href*='history/n-grams/']").first
-        assert "h=kneser+ney" in link.get_attribute("href")
-        link.click()
-        page.wait_for_url("**/history/n-grams/**")
-        page.locator("mark[data-md-highlight]").first.wait_for(timeout=10000)
-        assert page.locator("mark[data-md-highlight]").count() > 1
-    finally:
-        context.close()
+def test_results_mark_the_words_and_the_page_opened_highlights_them(page, site_url):
+    search(page, "Kneser-Ney", urlsplit(site_url).path)
+    marks = page.locator(".md-search-result__item mark")
+    assert marks.count() > 0 and marks.first.inner_text().lower() in ("kneser", "ney")
+    link = page.locator(".md-search-result__item a[href*='history/n-grams/']").first
+    assert "h=kneser+ney" in link.get_attribute("href")
+    link.click()
+    page.wait_for_url("**/history/n-grams/**")
+    page.locator("mark[data-md-highlight]").first.wait_for(timeout=10000)
+    assert page.locator("mark[data-md-highlight]").count() > 1
 
 
 @pytest.mark.browser
-def test_suggestions_complete_the_last_word_from_titles(browser, site_url):
-    context = browser.new_context()
-    context.add_init_script(COUNT_ANSWERS)
-    page = context.new_page()
-    try:
-        page.goto(site_url)
-        page.keyboard.press("/")
-        search(page, "superpos", urlsplit(site_url).path)
-        suggestion = page.locator(".md-search__suggest")
-        page.wait_for_function("() => document.querySelector('.md-search__suggest').textContent.length > 0",
-                               timeout=10000)
-        assert suggestion.inner_text().startswith("superposition")
-    finally:
-        context.close()
+def test_suggestions_complete_the_last_word_from_titles(page, site_url):
+    search(page, "superpos", urlsplit(site_url).path)
+    suggestion = page.locator(".md-search__suggest")
+    page.wait_for_function("() => document.querySelector('.md-search__suggest').textContent.length > 0",
+                           timeout=10000)
+    assert suggestion.inner_text().startswith("superposition")
 
 
 @pytest.mark.unit

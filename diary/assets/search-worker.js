@@ -100,11 +100,15 @@ function load(path) {
 
 /* The piece of the term list that `term` would be in. */
 function pieceOf(term) {
-  const starts = site.manifest.terms
-  let low = 0, high = starts.length - 1
+  return lastAtOrBelow(site.manifest.terms, term, site.manifest.terms.length - 1)
+}
+
+/* The position of the last of the sorted `starts[0..last]` that is at or below `value`. */
+function lastAtOrBelow(starts, value, last) {
+  let low = 0, high = last
   while (low < high) {
     const middle = (low + high + 1) >> 1
-    if (starts[middle] <= term)
+    if (starts[middle] <= value)
       low = middle
     else
       high = middle - 1
@@ -476,17 +480,9 @@ function withText(group, entries, first, marked) {
   return item
 }
 
+/* The page an entry belongs to: `site.starts` holds each page's first entry, then one past the last. */
 function pageOf(document) {
-  const starts = site.starts
-  let low = 0, high = starts.length - 2
-  while (low < high) {
-    const middle = (low + high + 1) >> 1
-    if (starts[middle] <= document)
-      low = middle
-    else
-      high = middle - 1
-  }
-  return low
+  return lastAtOrBelow(site.starts, document, site.starts.length - 2)
 }
 
 /* Which of the reader's words a result holds: {word: true or false}; stop words never count as missing. */
