@@ -35,6 +35,7 @@ from array import array
 import logging
 import operator
 import re
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -157,6 +158,7 @@ def frequencies(entries, split, pipeline):
                 continue
             counts = {}
             for term in terms(value, split, "trimmer" in pipeline, "stopWordFilter" in pipeline):
+                term = sys.intern(term)  # one copy of each word for the whole site, not one per entry
                 counts[term] = counts.get(term, 0) + 1
             if counts:
                 fields[field] = counts
