@@ -4,9 +4,9 @@ Makes the diary (scripts/bench_diary.py) in a temporary directory, then, in one
 run, measures both configurations: cold and warm builds with peak memory,
 edit-to-reload in `mkdocs serve` (the project's as `make serve` runs it) for
 an essay's text, a notebook's text, and an essay's title, tags, summary and
-citations, HTML bytes
-per page type, site and search index size, first-visit transfer and search
-latency in Chromium, and Lighthouse scores. Prints one table with the
+citations, HTML bytes per page type, site and search index size, first-visit
+transfer and search latency in Chromium, and Lighthouse scores; each timing and
+score is the median of three runs. Prints one table with the
 project/stock ratio beside the issue's target for each figure.
 
     python scripts/bench.py                   # 400 essays, 150 notebooks

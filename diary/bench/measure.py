@@ -2,9 +2,9 @@
 
 Cold and warm builds with peak memory, edit-to-reload in `mkdocs serve` (the
 project's as `make serve` runs it) for an essay's text, a notebook's text, and
-an essay's title, tags, summary and citations, HTML bytes per page type, site and search index size, and,
-in Chromium, first-visit transfer, search latency and Lighthouse scores
-(diary/bench/browser.py). `table` prints both configurations side by side
+an essay's title, tags, summary and citations, HTML bytes per page type, site
+and search index size, and, in Chromium, first-visit transfer, search latency
+and Lighthouse scores (diary/bench/browser.py). `table` prints both configurations side by side
 with their ratio and the issue's target for each figure.
 """
 
@@ -51,12 +51,13 @@ QUERY_SET = Path(__file__).resolve().parents[2] / "tests" / "search_queries.yaml
 LIGHTHOUSE_PAGES = {"home": "", "essay": "essays/safety-issues/", "notebook": "embeddings/count-based-word-vectors/"}
 DATA_URI = re.compile(rb"data:image/[^\"')\s]+")
 
-# Lower is better unless noted; None means the issue names no target.
+# Lower is better unless noted; a figure not named here has no target. The search files on the
+# server have none: a reader fetches only what a query needs (search bytes before first query).
 TARGETS = {
-    "cold build (s)": 0.6, "edit-to-reload, essay (s)": 0.05, "edit-to-reload, notebook (s)": 0.05,
+    "cold build (s)": 0.5, "edit-to-reload, essay (s)": 0.05, "edit-to-reload, notebook (s)": 0.05,
     "edit-to-reload, essay title (s)": 0.1, "edit-to-reload, essay tag (s)": 0.1,
     "edit-to-reload, essay summary (s)": 0.1, "edit-to-reload, essay citation (s)": 0.1,
-    "notebook page HTML without images (kB)": 0.15, "total site size (MB)": 0.3, "search index gzip (kB)": 0.5,
+    "notebook page HTML without images (kB)": 0.15, "total site size (MB)": 0.3,
 }
 # Targets that are a figure of the project's own, not a ratio to stock.
 ABSOLUTE = {"search, first query (ms)": 300, "search bytes before first query (kB)": 50}
@@ -287,8 +288,8 @@ def table(results):
     for figure, stock in results["stock"].items():
         project = results["project"][figure]
         target = TARGETS.get(figure)
-        if "Lighthouse" in figure:
-            goal = "met" if project >= 95 else "NOT met"
+        if "Lighthouse" in figure:  # performance at least 95, the other categories 100
+            goal = "met" if project >= (95 if "performance" in figure else 100) else "NOT met"
         elif figure in ABSOLUTE:
             goal = f"<= {ABSOLUTE[figure]} {'met' if project <= ABSOLUTE[figure] else 'NOT met'}"
         elif target is not None:
