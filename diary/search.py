@@ -6,10 +6,14 @@ visit and turns into a lunr index before the first result shows: seconds, and
 megabytes, on a large diary. Here the plugin still makes the entries, and this
 module turns the file it wrote into the same index, prebuilt and cut up:
 
-- search/search_index.json keeps Material's `config` and no documents, plus a
-  small table (`config.diary`): the first term of each piece, how many entries
-  each page has, and any search boosts. It is all a page fetches for search
-  before the reader types.
+- search/manifest.json: Material's `config` and a small table (`config.diary`):
+  the first term of each piece, how many entries each page has, and any search
+  boosts. The worker fetches it as soon as it starts, without waiting for the
+  page (whose main thread is busiest just then) to hand it the index, so a
+  reader who types as the page opens is answered at once. With the worker
+  itself, it is all a page fetches for search before the reader types.
+- search/search_index.json: what Material's script fetches and passes on to
+  the worker: its `config`, no documents, and the index's version.
 - search/terms/NNN.json: the inverted index, each piece a run of terms in
   order with, per field (title, text, tags), the documents holding the term and
   how often. A query fetches only the pieces its words fall in.
@@ -257,7 +261,8 @@ def build(index, counted_pages, postings=None, page_files=None, rows=None):
     version = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items())))
     manifest = {"version": version.hexdigest()[:16], "documents": sum(sizes), "terms": starts,
                 "pages": sizes, "boosts": boosts}
-    files["search_index.json"] = _dump({"config": {**config, "diary": manifest}, "docs": []})
+    files["manifest.json"] = _dump({"config": {**config, "diary": manifest}})
+    files["search_index.json"] = _dump({"config": {**config, "diary": {"version": manifest["version"]}}, "docs": []})
     return files
 
 
@@ -273,6 +278,9 @@ def write(config, layer):
         return  # already ours: Material wrote nothing new in this build
     split = separator(index["config"]["separator"]).split
     pipeline = sorted(index["config"].get("pipeline", []))
+    # Suggestions are the theme's feature; Material tells the worker in its set-up message, which
+    # can come after the reader's first query.
+    index["config"]["suggest"] = "search.suggest" in (config.theme.get("features") or [])
     files = layer.search_index(index, lambda entries: frequencies(entries, split, pipeline))
     for folder in ("terms", "pages"):
         if (root / folder).is_dir():

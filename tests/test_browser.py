@@ -113,3 +113,22 @@ def test_a_first_visit_fetches_each_resource_once(browser, site_url, kind):
         assert sum(url.endswith("/sitemap.xml") for url in recorder.requests) == 1  # instant navigation's own
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_a_figure_zooms_and_its_lightbox_loads_only_when_a_reader_reaches_for_it(tab, site_url):
+    page = tab.page
+    page.goto(site_url + "history/")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in tab.requests if "glightbox" in url], "the lightbox loaded before anyone reached for a figure"
+    figure = page.locator(f"{CONTENT} a.glightbox").first
+    figure.click()
+    # The click opens the zoomed figure in place, not the bare image file.
+    slide = page.locator(".glightbox-container .gslide.current img")
+    expect(slide).to_be_visible(timeout=10000)
+    assert slide.get_attribute("src").endswith("timeline.svg")
+    assert re.search(r"/history/(#.*)?$", page.url)
+    page.keyboard.press("Escape")
+    expect(page.locator(".glightbox-container")).to_have_count(0, timeout=10000)
+    assert sum("glightbox.min.js" in url for url in tab.requests) == 1
+    assert tab.console_errors == []

@@ -158,15 +158,41 @@ def test_a_first_visit_fetches_little_for_search_and_the_first_query_fetches_pie
         before = [(url, size) for url, size in fetched if is_search(url)]
         assert sum(size for _, size in before) <= BUDGET, before
         assert not any("/search/terms/" in url or "/search/pages" in url for url, _ in before), before
-        assert any("/search/search_index.json" in url for url, _ in before)  # the small table of pieces
+        # Material's small config, and the table of pieces the worker fetched by itself, once each.
+        for name in ("search_index.json", "manifest.json"):
+            assert [url for url, _ in before if url.split("?")[0].endswith("/search/" + name)] != [], name
+        assert len({url for url, _ in before}) == len(before), before
         count = len(fetched)
         page.keyboard.press("/")
         results = search(page, "scalable oversight", urlsplit(site_url).path)
         assert ("essays/safety-issues/", ["scalable-oversight"]) in [(p, a[:1]) for p, a in results], results
         after = [url for url, _ in fetched[count:]]
         assert any("/search/terms/" in url for url in after) and any("/search/pages/" in url for url in after)
-        assert not any(url.split("?")[0].endswith("search_index.json") for url in after)
+        assert not any(url.split("?")[0].endswith(("search_index.json", "manifest.json")) for url in after)
     finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_search_answers_before_the_page_has_handed_its_worker_the_index(browser, site_url):
+    """The worker fetches its own table as it starts: a reader who types while the page's main thread
+    is still busy (here: the theme's search_index.json never arrives) still gets results, with
+    suggestions."""
+    context = browser.new_context()
+    context.add_init_script(COUNT_ANSWERS)
+    page = context.new_page()
+    held = []
+    page.route("**/search/search_index.json", lambda route: held.append(route))
+    try:
+        page.goto(site_url)
+        page.keyboard.press("/")
+        results = search(page, "superpos", urlsplit(site_url).path)
+        assert any(path.startswith("essays/") for path, _ in results), results
+        assert page.locator(".md-search__suggest").inner_text().startswith("superposition")
+        assert held, "the theme's own index request was not held"
+    finally:
+        for route in held:
+            route.abort()
         context.close()
 
 
@@ -231,9 +257,10 @@ def test_the_prebuilt_index_is_deterministic_and_in_pieces(monkeypatch):
     counted = [index.frequencies(entries, split, config["pipeline"]) for entries in index.group_pages(docs)]
     files = index.build(material, counted)
     assert files == index.build(json.loads(json.dumps(material)), counted)
-    stub = json.loads(files["search_index.json"])
+    stub = json.loads(files["search_index.json"])  # what Material's script fetches: no documents
     assert stub["docs"] == [] and stub["config"]["separator"] == config["separator"]
-    manifest = stub["config"]["diary"]
+    manifest = json.loads(files["manifest.json"])["config"]["diary"]  # what the worker fetches
+    assert stub["config"]["diary"] == {"version": manifest["version"]}
     assert manifest["documents"] == 31 and len(manifest["terms"]) > 3
     assert manifest["terms"] == sorted(manifest["terms"])
     pieces = [json.loads(files[f"terms/{n:03d}.json"]) for n in range(len(manifest["terms"]))]

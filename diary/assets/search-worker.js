@@ -5,9 +5,12 @@
  * messages: SETUP (the search index), READY, QUERY (what the reader typed)
  * and RESULT (pages, each with its matching sections). This worker speaks the
  * same protocol, so Material's dialog, result list, keyboard use, suggestions
- * and highlighting work unchanged; but SETUP carries no documents, only where
- * the pieces of a prebuilt index are, and a query fetches the pieces its words
- * fall in, then the entries of the pages it shows with their text.
+ * and highlighting work unchanged. But the index is prebuilt, in pieces: the
+ * worker fetches its small table (search/manifest.json) as soon as it starts
+ * and says READY then, rather than waiting for SETUP, which the page sends
+ * only once its main thread is free after start-up; a query fetches the
+ * pieces its words fall in, then the entries of the pages it shows with their
+ * text.
  *
  * Scoring is Material's lunr set-up, reproduced: Material's query syntax and
  * its rewriting (every word a prefix, quotes, +required, -excluded, field:),
@@ -37,23 +40,53 @@ const STOP_WORDS = new Set((
   "their them then there these they this tis to too twas us wants was we were what when where which while " +
   "who whom why will with would yet you your").split(" "))
 
+const ROOT = new URL("../../../search/", self.location.href)
 let site = null
+let options = null   /* SETUP's, when it has come */
+let starting = null
+let ready = false
 let latest = 0
 const SUPERSEDED = new Error("a newer query came")   /* typing on: nothing more is fetched for this one */
 
+/* The index's table, fetched once (again only after a failure); READY goes out once it is in. */
+function begin() {
+  if (!starting) {
+    starting = fetch(new URL("manifest.json", ROOT)).then(response => {
+      if (!response.ok)
+        throw new Error(`${response.url}: ${response.status}`)
+      return response.json()
+    }).then(data => {
+      site = start(data)
+      if (!ready) {
+        ready = true
+        postMessage({ type: READY })
+      }
+    }, error => {
+      starting = null
+      throw error
+    })
+  }
+  return starting
+}
+
+begin().catch(() => {})   /* tried again on SETUP */
+
 addEventListener("message", async ({ data: message }) => {
   if (message.type === SETUP) {
-    site = start(message.data)
-    postMessage({ type: READY })
+    options = message.data.options || {}
+    if (site)
+      site.suggest = !!options.suggest
+    begin().catch(error => console.warn("The search index could not be loaded", error))
   } else if (message.type === QUERY) {
     const id = ++latest
     let data
     try {
+      await begin()
       data = await search(message.data, () => id !== latest)
     } catch (error) {
       if (error === SUPERSEDED)
         return
-      console.warn(`Invalid query: ${message.data}`, error)
+      console.warn(`No answer to the query ${JSON.stringify(message.data)}`, error)
       data = { items: [] }
     }
     if (id === latest)
@@ -63,7 +96,7 @@ addEventListener("message", async ({ data: message }) => {
 
 /* The index --------------------------------------------------------------------------------- */
 
-function start({ config, options }) {
+function start({ config }) {
   const manifest = config.diary
   const starts = [0]
   for (const size of manifest.pages)
@@ -72,12 +105,12 @@ function start({ config, options }) {
     starts,
     config,
     manifest,
-    suggest: !!(options && options.suggest),
-    separator: new RegExp(config.separator),
+    suggest: options ? !!options.suggest : !!config.suggest,
+    separator: new RegExp(config.separator, "g"),   /* global, for split(): one object for every call */
     trim: (config.pipeline || []).includes("trimmer"),
     stop: (config.pipeline || []).includes("stopWordFilter"),
     fields: Object.keys(config.fields),
-    root: new URL("../../../search/", self.location.href),
+    root: ROOT,
     loaded: new Map()
   }
 }
@@ -150,17 +183,6 @@ async function expand(clause) {
 
 function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-}
-
-/* Each document holding a row's term in a field, with how often: [[document, count], ...]. */
-function postings(row, field) {
-  const flat = row[1 + FIELDS.indexOf(field)] || []
-  const found = []
-  for (let i = 0, document = 0; i < flat.length; i += 2) {
-    document += flat[i]
-    found.push([document, flat[i + 1]])
-  }
-  return found
 }
 
 /* Query syntax: lunr's lexer and parser, as Material uses them ------------------------------ */
@@ -294,9 +316,10 @@ function parse(text, fields) {
   return clauses
 }
 
-/* Splits `input` on `separator`, calling fn(start, end) for each non-empty part. */
+/* Splits `input` on the global expression `separator`, calling fn(start, end) for each non-empty part. */
 function split(input, separator, fn) {
-  const global = new RegExp(separator, "g")
+  const global = separator
+  global.lastIndex = 0
   let index = 0, match
   do {
     match = global.exec(input)
@@ -344,25 +367,32 @@ function lunrRound(score) {
 
 async function query(clauses) {
   const vectors = Object.fromEntries(site.fields.map(field => [field, new Map()]))
-  const scored = new Map()   /* "document/field" -> {document, field, terms: Map(term -> [count, idf])} */
+  /* document * 3 + field's place in a row -> {document, field, terms: Map(term -> [count, idf])}:
+     a number key, as a query on a common word scores thousands of these */
+  const scored = new Map()
   const required = [], prohibited = new Set()
   const expansions = await Promise.all(clauses.map(expand))
   clauses.forEach((clause, c) => {
-    const matching = new Set()
+    const excluded = clause.presence === PROHIBITED
+    const matching = clause.presence === OPTIONAL ? null : new Set()
     for (const row of expansions[c]) {
       const idf = inverse(row)
       for (const field of clause.fields) {
-        for (const [document, count] of postings(row, field)) {
-          matching.add(document)
-          if (clause.presence === PROHIBITED)
+        const place = FIELDS.indexOf(field)
+        const flat = row[1 + place] || []   /* document gaps, each followed by its count */
+        for (let i = 0, document = 0; i < flat.length; i += 2) {
+          document += flat[i]
+          if (matching)
+            matching.add(document)
+          if (excluded)
             continue
-          const key = `${document}/${field}`
+          const key = document * 3 + place
           let match = scored.get(key)
           if (!match)
             scored.set(key, match = { document, field, terms: new Map() })
-          match.terms.set(row[0], [count, idf])
+          match.terms.set(row[0], [flat[i + 1], idf])
         }
-        if (clause.presence !== PROHIBITED)
+        if (!excluded)
           vectors[field].set(row[0], (vectors[field].get(row[0]) || 0) + clause.boost)
       }
     }
@@ -430,14 +460,21 @@ async function search(value, superseded) {
 
   /* Material's order: its boost for pages and for matching every word, then grouped by page. */
   const groups = new Map()
-  const ranked = results.map(result => {
-    const page = pageOf(result.document)
-    const terms = queryTerms(words, result.terms)
-    const found = Object.values(terms)
-    const share = found.length ? found.filter(Boolean).length / found.length : 0
-    const boost = +(site.starts[page] === result.document) + share
-    return { ...result, page, terms, score: result.score * (1 + boost ** 2) }
-  }).sort((a, b) => b.score - a.score)
+  /* Results matching the same index terms share their reading: a common word matches thousands. */
+  const readings = new Map()
+  for (const result of results) {
+    const matched = result.terms.join("\0")
+    let reading = readings.get(matched)
+    if (!reading) {
+      const terms = queryTerms(words, result.terms)
+      const found = Object.values(terms)
+      readings.set(matched, reading = { terms, share: found.length ? found.filter(Boolean).length / found.length : 0 })
+    }
+    result.page = pageOf(result.document)
+    result.terms = reading.terms
+    result.score *= 1 + (+(site.starts[result.page] === result.document) + reading.share) ** 2
+  }
+  const ranked = results.sort((a, b) => b.score - a.score)
   for (const result of ranked) {
     if (!groups.has(result.page))
       groups.set(result.page, [])

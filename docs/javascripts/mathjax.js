@@ -3,15 +3,17 @@
 // Material's document$ fires on the first load and after every instant
 // navigation, so math typesets either way.
 //
-// MathJax costs about a megabyte of script and, on a phone, a couple of
-// seconds of main thread. A page whose math all sits further down (a notebook
+// MathJax costs most of a megabyte of script and, on a phone, a good part of
+// a second of main thread. A page whose math all sits further down (a notebook
 // with a long introduction) would pay that before the reader can scroll, so
 // MathJax is fetched only once some math comes within a screen of the
-// viewport, or when the page is printed. Once loaded, it typesets all of a
-// page's math at once, and every later page immediately.
-const mathjaxSource = new URL("../assets/mathjax/tex-chtml.js", document.currentScript.src).href
+// viewport, or when the page is printed. Its loader then fetches only the
+// components named below (diary/math_assets.py ships them): not the menu,
+// which was a third of MathJax's bytes.
+const mathjaxSource = new URL("../assets/mathjax/startup.js", document.currentScript.src).href
 
 window.MathJax = {
+  loader: { load: ["input/tex", "output/chtml", "a11y/assistive-mml"] },
   tex: {
     inlineMath: [["\\(", "\\)"]],
     displayMath: [["\\[", "\\]"]],
@@ -21,8 +23,28 @@ window.MathJax = {
   options: {
     ignoreHtmlClass: ".*|",
     processHtmlClass: "arithmatex"
+  },
+  startup: {
+    pageReady: () => MathJax.startup.defaultPageReady().then(letWideMathScroll)
   }
 }
+
+// A display formula wider than the text scrolls sideways (the theme gives it
+// overflow: auto); one that does must take keyboard focus, or a reader
+// without a mouse cannot scroll it. MathJax's menu, left out, used to make
+// every formula focusable.
+function letWideMathScroll() {
+  for (const math of document.querySelectorAll("div.arithmatex")) {
+    if (math.scrollWidth > math.clientWidth) math.tabIndex = 0
+    else math.removeAttribute("tabindex")
+  }
+}
+
+let resizing = null
+window.addEventListener("resize", () => {
+  clearTimeout(resizing)
+  resizing = setTimeout(letWideMathScroll, 200)
+})
 
 // Remembered here, not looked up in the DOM: instant navigation drops <head>
 // elements the next page lacks, and a second copy of MathJax, started while
@@ -51,7 +73,7 @@ function typesetMath() {
     MathJax.startup.output.clearCache()
     MathJax.typesetClear()
     MathJax.texReset()
-    MathJax.typesetPromise()
+    MathJax.typesetPromise().then(letWideMathScroll)
   } else if ("IntersectionObserver" in window) {
     // The margin is one viewport: math typesets before it scrolls into view.
     mathNearby = new IntersectionObserver(entries => {
