@@ -186,13 +186,14 @@ def unsearched_links(text):
     return AUTOLINK.sub(r'<a href="\1" data-search-exclude="true">\1</a>', text)
 
 
-def reference_list_html(keys, config):
-    """The same reference list as HTML, for pages that are not Markdown (notebooks)."""
+def reference_list_html(keys, config, theme):
+    """The same reference list as HTML, for pages that are not Markdown (notebooks), from the
+    theme's Jinja environment `theme`."""
     references = [
         (key, python_markdown.markdown(unsearched_links(text)).removeprefix("<p>").removesuffix("</p>"))
         for key, text in alphabetical_references(keys, config)
     ]
-    template = config.theme.get_env().get_template("partials/references.html")
+    template = theme.get_template("partials/references.html")
     return template.render(references=references)
 
 

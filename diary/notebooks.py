@@ -128,8 +128,9 @@ def from_the_file(notebook, model, stale):
             "stale": stale}
 
 
-def finish(html, page, config, record, saved):
-    """mkdocs-jupyter's HTML of a notebook as the diary's page body (no files are written)."""
+def finish(html, page, config, record, saved, theme):
+    """mkdocs-jupyter's HTML of a notebook as the diary's page body (no files are written);
+    `theme` is the theme's Jinja environment, for the strip and the reference list."""
     tree = LexborHTMLParser(f"<body>{html}</body>")
     drop_template_assets(tree)
     widgets.render_views(tree, saved["widgets"])
@@ -138,9 +139,9 @@ def finish(html, page, config, record, saved):
     style_code_like_essays(tree)
     name_images(tree)
     keep_search_to_what_matters(tree)
-    insert_after_title(tree, provenance_strip(page, config, record, saved))
+    insert_after_title(tree, provenance_strip(page, config, record, saved, theme))
     body = tree.body.inner_html
-    return body + reference_list_html(keys, config) if keys else body
+    return body + reference_list_html(keys, config, theme) if keys else body
 
 
 def name_images(tree):
@@ -333,8 +334,8 @@ def colab_url(config, src_uri):
     return f"https://colab.research.google.com/github/{repository}/blob/{branch}/{docs}/{quote(src_uri)}"
 
 
-def provenance_strip(page, config, record, saved):
-    template = config.theme.get_env().get_template("partials/notebook-strip.html")
+def provenance_strip(page, config, record, saved, theme):
+    template = theme.get_template("partials/notebook-strip.html")
     return template.render(
         record=record,
         origin=saved["origin"],

