@@ -5,8 +5,9 @@ where both hold up the first paint (and most pages have no figure to zoom),
 and starts the lightbox from an inline script at the end of <body> that needs
 the library already loaded. After the plugin has written a page, the two tags
 come out and the plugin's options stay as JSON; docs/javascripts/lightbox.js
-fetches the library when a reader first points at, focuses or clicks a figure. If the plugin's markup ever changes, the
-build stops here rather than shipping a page whose lightbox is half removed.
+fetches the library when a reader first points at, focuses or clicks a figure.
+If the plugin's markup ever changes, the build stops here rather than shipping
+a page whose lightbox is half removed.
 """
 
 import json
