@@ -74,8 +74,6 @@ begin().catch(() => {})   /* tried again on SETUP */
 addEventListener("message", async ({ data: message }) => {
   if (message.type === SETUP) {
     options = message.data.options || {}
-    if (site)
-      site.suggest = !!options.suggest
     begin().catch(error => console.warn("The search index could not be loaded", error))
   } else if (message.type === QUERY) {
     const id = ++latest
@@ -105,7 +103,6 @@ function start({ config }) {
     starts,
     config,
     manifest,
-    suggest: options ? !!options.suggest : !!config.suggest,
     separator: new RegExp(config.separator, "g"),   /* global, for split(): one object for every call */
     trim: (config.pipeline || []).includes("trimmer"),
     stop: (config.pipeline || []).includes("stopWordFilter"),
@@ -318,18 +315,17 @@ function parse(text, fields) {
 
 /* Splits `input` on the global expression `separator`, calling fn(start, end) for each non-empty part. */
 function split(input, separator, fn) {
-  const global = separator
-  global.lastIndex = 0
+  separator.lastIndex = 0
   let index = 0, match
   do {
-    match = global.exec(input)
+    match = separator.exec(input)
     const until = match ? match.index : input.length
     if (index < until)
       fn(index, until)
     if (match) {
       index = match.index + match[0].length
       if (match[0].length === 0)
-        global.lastIndex = match.index + 1
+        separator.lastIndex = match.index + 1
     }
   } while (match)
 }
@@ -495,7 +491,8 @@ async function search(value, superseded) {
     return [{ location, title: highlight(title, marked, true), text: "", score: group[0].score, terms: group[0].terms }]
   })
   const data = { items }
-  if (site.suggest)
+  /* Material's set-up message says whether to suggest; a query may come before it, and the table says too. */
+  if (options ? options.suggest : site.config.suggest)
     data.suggest = await suggestions(words)
   return data
 }

@@ -48,15 +48,20 @@ def engine():
     return mkdocs.__name__
 
 
+def installed(name):
+    """The installed version of distribution `name`, or None."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def mismatch():
     """Why the installed versions are not the tested ones, or None when they are."""
     for name in [engine(), *(name for name in TESTED if name not in ENGINES)]:
-        try:
-            installed = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            installed = None
-        if installed != TESTED[name]:
-            return f"{name} {installed or 'is not installed'} is not the version it was tested with ({TESTED[name]})"
+        version = installed(name)
+        if version != TESTED[name]:
+            return f"{name} {version or 'is not installed'} is not the version it was tested with ({TESTED[name]})"
     return None
 
 
@@ -191,11 +196,7 @@ def parse_notebook_html_with_lexbor():
     """Have nbconvert's HTML exporter parse with lexbor (_LexborSoup), with the nbconvert it was
     tested with. Every build does this before its first conversion, with the speed layer on or off,
     so both publish the same bytes; worker processes started by `spawn` do it for themselves."""
-    try:
-        installed = metadata.version("nbconvert")
-    except metadata.PackageNotFoundError:
-        return
-    if installed == TESTED["nbconvert"]:
+    if installed("nbconvert") == TESTED["nbconvert"]:
         from nbconvert.exporters import html
 
         html.BeautifulSoup = _LexborSoup
