@@ -43,8 +43,10 @@ REPORT_MARKER = "<!-- diary:execution-report -->"
 MAX_INDEXED_OUTPUT = 1500
 EMBEDDED_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,(.+)", re.DOTALL)
 EMBEDDED_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+")
-# Pygments spans whose colour is the plain code colour in the theme: names and white space.
-PLAIN_TOKEN = re.compile(r'<span class="[nw]">([^<]*)</span>')
+# Pygments spans shown in the plain code colour: names and white space (the theme's colour for
+# them), and punctuation, as Jupyter itself shows it. A long notebook's page loses a third of its
+# elements, each of which the theme's start-up restyles several times on a reader's phone.
+PLAIN_TOKEN = re.compile(r'<span(?: class="[nwp]")?>([^<]*)</span>')
 
 
 def is_notebook(page):

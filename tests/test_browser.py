@@ -30,6 +30,8 @@ def switch_to_dark(tab):
 def test_dark_mode_survives_navigation(tab, site_url):
     tab.page.goto(site_url)
     assert scheme(tab) == "default"  # the context prefers light
+    # The page holds transitions from its first byte (overrides/main.html); the theme lets them go.
+    tab.page.wait_for_function("!document.body.hasAttribute('data-md-color-switching')", timeout=5000)
     switch_to_dark(tab)
     tab.page.get_by_role("link", name="Errata").first.click()
     tab.page.wait_for_url(re.compile(r"/errata/(#.*)?$"))

@@ -59,6 +59,19 @@ def test_notebook_page_shows_provenance_and_links(built_site, notebook):
 
 @pytest.mark.build
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_code_cells_show_their_source_with_the_themes_colours_and_plain_punctuation(built_site, notebook):
+    sources = [cell.source for cell in nbformat.read(ROOT / "docs" / notebook, 4).cells
+               if cell.cell_type == "code" and cell.source.strip()]
+    blocks = parse(built_site, page_of(notebook)).css(f"{CONTENT} .jp-InputArea pre > code")
+    assert [block.text().strip("\n") for block in blocks] == [source.strip("\n") for source in sources]
+    tokens = {span.attributes.get("class") for block in blocks for span in block.css("span")}
+    assert "k" in tokens  # keywords keep their colour
+    # Names, white space and punctuation are plain text, not one element each.
+    assert not tokens & {None, "n", "w", "p"}
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_notebook_citations_link_to_its_reference_list(built_site, notebook):
     tree = parse(built_site, page_of(notebook))
     citations = tree.css(f"{CONTENT} a.citation")
