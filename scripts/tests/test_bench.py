@@ -93,6 +93,18 @@ def test_the_local_server_sends_gzip_with_a_cache_lifetime(tmp_path):
 
 
 @pytest.mark.unit
+def test_the_local_server_compresses_ahead_and_still_serves_a_file_changed_since(tmp_path):
+    page = tmp_path / "index.html"
+    page.write_text("<p>" + "first " * 500 + "</p>")
+    with SiteServer(tmp_path) as server:
+        assert gzip.decompress(next(iter(server.server.bodies.values()))).decode().count("first") == 500
+        page.write_text("<p>" + "second " * 400 + "</p>")
+        request = urllib.request.Request(server.url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert gzip.decompress(response.read()).decode().count("second") == 400
+
+
+@pytest.mark.unit
 def test_the_table_gives_each_figure_its_ratio_and_verdict():
     results = {
         "stock": {"cold build (s)": 10.0, "warm build (s)": 8.0, "Lighthouse seo, home (higher is better)": 90,
