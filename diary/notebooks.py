@@ -44,9 +44,9 @@ MAX_INDEXED_OUTPUT = 1500
 EMBEDDED_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,(.+)", re.DOTALL)
 EMBEDDED_URI = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+")
 # Pygments spans shown in the plain code colour: names and white space (the theme's colour for
-# them), and punctuation, which Pygments' own default style leaves uncoloured too. A long
-# notebook's page loses a third of its elements, each restyled several times by the theme's
-# start-up on a reader's phone.
+# them), punctuation, which Pygments' own default style leaves uncoloured too, and the empty
+# span Pygments opens each block with. A long notebook's page loses a third of its elements, each
+# restyled several times by the theme's start-up on a reader's phone.
 PLAIN_TOKEN = re.compile(r'<span(?: class="[nwp]")?>([^<]*)</span>')
 
 

@@ -86,7 +86,6 @@ class QuietServer(ThreadingHTTPServer):
 
     def __init__(self, address, handler, root):
         super().__init__(address, handler)
-        self.lock = threading.Lock()
         files = [path for path in Path(root).rglob("*") if path.is_file() and compressible(path)]
         with ThreadPoolExecutor(os.cpu_count()) as pool:  # zlib lets go of the GIL
             self.bodies = dict(zip(map(version, files), pool.map(gzip_body, files)))
@@ -95,15 +94,12 @@ class QuietServer(ThreadingHTTPServer):
         pass  # dropped connections are normal when a page or Lighthouse stops early
 
     def compressed(self, path):
-        """The gzip body of `path`; made now if the file is new or changed since the start."""
+        """The gzip body of `path`; made now if the file is new or changed since the start (two
+        threads asking at once would both make the same body, so no lock is needed)."""
         key = version(path)
-        with self.lock:
-            body = self.bodies.get(key)
-        if body is None:
-            body = gzip_body(path)
-            with self.lock:
-                self.bodies[key] = body
-        return body
+        if key not in self.bodies:
+            self.bodies[key] = gzip_body(path)
+        return self.bodies[key]
 
 
 def compressible(path):
