@@ -26,13 +26,77 @@ def switch_to_dark(tab):
     assert scheme(tab) == "slate"
 
 
+# Every set of <body>'s palette attributes and of the attribute that holds
+# colour transitions, in order, as [name, value before].
+PALETTE_LOG = """
+window.paletteLog = []
+new MutationObserver(records => {
+  for (const r of records) if (r.target === document.body) window.paletteLog.push([r.attributeName, r.oldValue])
+}).observe(document, {
+  attributes: true, attributeOldValue: true, subtree: true,
+  attributeFilter: ["data-md-color-switching", "data-md-color-scheme", "data-md-color-primary", "data-md-color-accent"]
+})
+"""
+HOLD = "data-md-color-switching"
+
+
+def palette_changes(page):
+    """The sets that changed a value, as (name, before, after), once the theme has let transitions go."""
+    page.wait_for_function(f"!document.body.hasAttribute('{HOLD}')", timeout=5000)
+    page.wait_for_timeout(200)
+    log, final = page.evaluate(
+        "[window.paletteLog, Object.fromEntries(['data-md-color-switching', 'data-md-color-scheme',"
+        " 'data-md-color-primary', 'data-md-color-accent'].map(n => [n, document.body.getAttribute(n)]))]"
+    )
+    page.evaluate("window.paletteLog = []")
+    changes = []
+    for i, (name, before) in enumerate(log):
+        after = next((later for other, later in log[i + 1 :] if other == name), final[name])
+        if after != before:
+            changes.append((name, before, after))
+    return changes
+
+
+def assert_held_while_colours_change(changes):
+    """Transitions are held before the first colour changes and let go after the last."""
+    colours = [i for i, (name, _, _) in enumerate(changes) if name != HOLD]
+    assert colours, changes
+    assert changes[0] == (HOLD, None, "") and changes[-1] == (HOLD, "", None), changes
+    assert [i for i, change in enumerate(changes) if change[0] == HOLD] == [0, len(changes) - 1], changes
+
+
+@pytest.mark.browser
+def test_a_page_start_leaves_transitions_alone_unless_a_colour_changes(browser, site_url):
+    # Holding transitions costs a restyle of the whole page each time it is set
+    # and taken off; as a page starts with the palette it already shows, nothing
+    # may touch it.
+    light = browser.new_context(color_scheme="light")
+    page = light.new_page()
+    page.add_init_script(PALETTE_LOG)
+    page.goto(site_url + "embeddings/count-based-word-vectors/")
+    assert palette_changes(page) == []
+    light.close()
+    # A first visit from a dark system turns the page dark as it starts: with
+    # transitions held, so colours switch at once instead of fading.
+    dark = browser.new_context(color_scheme="dark")
+    page = dark.new_page()
+    page.add_init_script(PALETTE_LOG)
+    page.goto(site_url + "embeddings/count-based-word-vectors/")
+    changes = palette_changes(page)
+    assert ("data-md-color-scheme", "default", "slate") in changes
+    assert_held_while_colours_change(changes)
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    dark.close()
+
+
 @pytest.mark.browser
 def test_dark_mode_survives_navigation(tab, site_url):
+    tab.page.add_init_script(PALETTE_LOG)
     tab.page.goto(site_url)
     assert scheme(tab) == "default"  # the context prefers light
-    # The page holds transitions from its first byte (overrides/main.html); the theme lets them go.
-    tab.page.wait_for_function("!document.body.hasAttribute('data-md-color-switching')", timeout=5000)
+    assert palette_changes(tab.page) == []
     switch_to_dark(tab)
+    assert_held_while_colours_change(palette_changes(tab.page))
     tab.page.get_by_role("link", name="Errata").first.click()
     tab.page.wait_for_url(re.compile(r"/errata/(#.*)?$"))
     expect(tab.page.locator(f"{CONTENT} h1")).to_have_text("Errata\u00b6")
