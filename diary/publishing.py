@@ -24,7 +24,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import InclusionLevel
 
-from diary.secrets import scan
+from diary import secrets
 from diary.sources import DiaryFileError
 
 log = logging.getLogger("mkdocs.plugins.diary")
@@ -94,17 +94,23 @@ def report_same_url(files):
             )
 
 
-def report_secrets(files, config, pages, refuse_personal_data, memory, digest=None, quick=False):
-    """Scan every published file from docs/; `memory` keeps earlier results of unchanged files,
-    by their content's `digest`, and `quick` skips lines no detector could report (secrets.scan). Secrets fail the build; personal data is reported, and fails it
-    when `refuse_personal_data` unless the notebook allows that kind."""
+def scan_published(files, config, memory, digest=None, quick=False):
+    """Start scanning every published file from docs/; report_secrets reports what it finds. `memory`
+    keeps earlier results of unchanged files, by their content's `digest`, and `quick` skips lines
+    no detector could report (secrets.scan)."""
+    published = [file for file in files if file.inclusion.is_included() and file.abs_src_path
+                 and file.abs_src_path.startswith(config.docs_dir)]
     project = Path(config.config_file_path).parent
-    published = [
-        file for file in files
-        if file.inclusion.is_included() and file.abs_src_path and file.abs_src_path.startswith(config.docs_dir)
-    ]
+    return secrets.start([Path(file.abs_src_path) for file in published], project, memory, digest, quick), published
+
+
+def report_secrets(started, config, pages, refuse_personal_data):
+    """What the scan scan_published `started` found: secrets fail the build; personal data is
+    reported, and fails it when `refuse_personal_data` unless the notebook allows that kind."""
+    scan, published = started
+    project = Path(config.config_file_path).parent
     by_path = {Path(file.abs_src_path).resolve(): file for file in published}
-    for finding in scan([Path(file.abs_src_path) for file in published], project, memory, digest, quick):
+    for finding in scan.findings():
         if not finding.personal:
             log.error(f"{finding}; remove it, or if it is not a secret add 'pragma: allowlist secret' "
                       "on that line or record it in .secrets.baseline")

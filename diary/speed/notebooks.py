@@ -9,9 +9,10 @@ the store, keyed by the notebook's bytes and the plugin's options, and given
 to the page in place of the plugin's own render. As the build starts, the
 notebooks not kept yet go to one process per core (started the platform's way:
 `fork` on Linux, `spawn` on macOS and Windows), in the order the pages are
-built; the build goes on with the other pages meanwhile, and a notebook's page
-waits only for its own conversion. A cold build or a new batch of notebooks
-does not convert them one by one, nor wait for all of them at once.
+built, below the build's priority (speed/workers.py); the build goes on with
+the other pages meanwhile, and a notebook's page waits only for its own conversion.
+A cold build or a new batch of notebooks does not convert them one by one, nor
+wait for all of them at once.
 """
 
 import hashlib
@@ -22,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from diary.speed import compat, keys
+from diary.speed.workers import give_way_to_the_build
 
 log = logging.getLogger("mkdocs.plugins.diary.speed")
 
@@ -113,7 +115,7 @@ def convert_ahead(layer, files, plugin, mended, only_modified):
     workers = min(os.cpu_count() or 1, len(jobs))
     if workers < 2:
         return Ahead()  # the pages convert their own notebooks as they are built
-    pool = ProcessPoolExecutor(workers)
+    pool = ProcessPoolExecutor(workers, initializer=give_way_to_the_build)
     log.debug(f"converting {len(jobs)} notebooks ahead on {workers} processes")
     return Ahead(pool, {key: pool.submit(convert_and_keep, layer.store, layer.environment, key, path, options)
                         for key, path in jobs})
