@@ -254,7 +254,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     on_post_page = CombinedEvent(_page_written, _page_finished)
 
-    @event_priority(BEFORE_OTHERS)  # first: what the secret scan found, before anything else is written
+    @event_priority(BEFORE_OTHERS)  # first: the scan had every page's build to finish in
     def _secrets_reported(self, config):
         publishing.report_secrets(self.secret_scan, config, self.pages, self.config.personal_data == "refuse")
         self.secret_scan = None
