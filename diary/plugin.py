@@ -272,7 +272,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     def on_build_error(self, error):
         self.speed.abandon()  # worker processes still converting notebooks are stopped
         if self.secret_scan is not None:
-            self.secret_scan[0].cancel()  # and those still scanning
+            self.secret_scan.scan.cancel()  # and those still scanning
             self.secret_scan = None
 
     # Helpers -----------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ to the page in place of the plugin's own render. As the build starts, the
 notebooks not kept yet go to one process per core (started the platform's way:
 `fork` on Linux, `spawn` on macOS and Windows), in the order the pages are
 built, below the build's priority (speed/workers.py); the build goes on with
-the other pages meanwhile, and a notebook's page waits only for its own conversion.
-A cold build or a new batch of notebooks does not convert them one by one, nor
-wait for all of them at once.
+the other pages meanwhile, and a notebook's page waits only for its own
+conversion. A cold build or a new batch of notebooks does not convert them one
+by one, nor wait for all of them at once.
 """
 
 import hashlib
