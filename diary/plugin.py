@@ -8,7 +8,7 @@ place the diary's order against the other plugins is decided:
 - mkdocs-bibtex: the CSL style is set before its on_config reads it, and
   citations are linked before its on_page_markdown, which then finds none left.
 - the blog: it takes its posts out of the files in its on_files (-50) and puts
-  them back in its on_nav. Drafts, the input checks and the secret scan start
+  them back in its on_nav. Drafts, the input checks and the secret scan run
   before it takes them out (and after mkdocs-jupyter claims the notebooks), the
   rebuild plan after it has added its archive and category views, and the page
   models other pages show are gathered after its on_nav.
@@ -84,7 +84,6 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.mended = {}
         self.stale = {}
         self.formatting = None  # the pandoc run formatting every citation, until on_nav waits for it
-        self.secret_scan = None  # the scan of every published file, from on_files until on_post_build
         self.process = {}  # what the speed layer keeps in memory across `mkdocs serve` rebuilds
 
     def on_startup(self, *, command, dirty):
@@ -134,9 +133,9 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.formatting = citations.format_together(  # drafts known: pandoc runs while the build goes on
             self.pages.models(f for f in files if f.inclusion.is_included()), config)
         publishing.report_same_url(files)
-        self.secret_scan = publishing.scan_published(  # drafts are out; reported once every page is built
-            files, config, self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0],
-            self.speed.quick_secret_scan)
+        publishing.report_secrets(files, config, self.pages, self.config.personal_data == "refuse",  # not drafts
+                                  self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0],
+                                  self.speed.quick_secret_scan)
         listings.add_folder_sections(files, config, self.config.notebooks_section)  # a new folder needs no nav edit
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
         listings.escape_edit_links(files)
@@ -254,11 +253,6 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     on_post_page = CombinedEvent(_page_written, _page_finished)
 
-    @event_priority(BEFORE_OTHERS)  # first: the scan had every page's build to finish in
-    def _secrets_reported(self, config):
-        publishing.report_secrets(self.secret_scan, config, self.pages, self.config.personal_data == "refuse")
-        self.secret_scan = None
-
     @event_priority(50)  # before the search plugin writes its index
     def _index_whole(self, config):
         self.speed.finish(config, self.pages)  # the whole index under --dirty, the record, eviction
@@ -267,13 +261,10 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
     def _index_cut(self, config):
         self.search.write(config, self.speed)  # its index, prebuilt and in pieces, for the worker
 
-    on_post_build = CombinedEvent(_secrets_reported, _index_whole, _index_cut)
+    on_post_build = CombinedEvent(_index_whole, _index_cut)
 
     def on_build_error(self, error):
         self.speed.abandon()  # worker processes still converting notebooks are stopped
-        if self.secret_scan is not None:
-            self.secret_scan.scan.cancel()  # and those still scanning
-            self.secret_scan = None
 
     # Helpers -----------------------------------------------------------------------------------------
 

@@ -20,12 +20,11 @@
 import logging
 import posixpath
 from pathlib import Path
-from typing import NamedTuple
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import InclusionLevel
 
-from diary import secrets
+from diary.secrets import scan
 from diary.sources import DiaryFileError
 
 log = logging.getLogger("mkdocs.plugins.diary")
@@ -95,28 +94,17 @@ def report_same_url(files):
             )
 
 
-class PublishedScan(NamedTuple):
-    scan: secrets.Scan
-    files: list  # what was scanned, for the notebooks' own allowances
-
-
-def scan_published(files, config, memory, digest=None, quick=False):
-    """Start scanning every published file from docs/ (a PublishedScan, for report_secrets). `memory`
-    keeps earlier results of unchanged files, by their content's `digest`, and `quick` skips lines
-    no detector could report (secrets.scan)."""
-    published = [file for file in files if file.inclusion.is_included() and file.abs_src_path
-                 and file.abs_src_path.startswith(config.docs_dir)]
+def report_secrets(files, config, pages, refuse_personal_data, memory, digest=None, quick=False):
+    """Scan every published file from docs/; `memory` keeps earlier results of unchanged files,
+    by their content's `digest`, and `quick` skips lines no detector could report (secrets.scan). Secrets fail the build; personal data is reported, and fails it
+    when `refuse_personal_data` unless the notebook allows that kind."""
     project = Path(config.config_file_path).parent
-    return PublishedScan(secrets.start([Path(file.abs_src_path) for file in published], project, memory, digest,
-                                       quick), published)
-
-
-def report_secrets(started, config, pages, refuse_personal_data):
-    """What the PublishedScan `started` found: secrets fail the build; personal data is reported,
-    and fails it when `refuse_personal_data` unless the notebook allows that kind."""
-    project = Path(config.config_file_path).parent
-    by_path = {Path(file.abs_src_path).resolve(): file for file in started.files}
-    for finding in started.scan.findings():
+    published = [
+        file for file in files
+        if file.inclusion.is_included() and file.abs_src_path and file.abs_src_path.startswith(config.docs_dir)
+    ]
+    by_path = {Path(file.abs_src_path).resolve(): file for file in published}
+    for finding in scan([Path(file.abs_src_path) for file in published], project, memory, digest, quick):
         if not finding.personal:
             log.error(f"{finding}; remove it, or if it is not a secret add 'pragma: allowlist secret' "
                       "on that line or record it in .secrets.baseline")

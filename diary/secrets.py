@@ -33,7 +33,6 @@ from detect_secrets.settings import default_settings
 
 from diary import detectors, identifiers, personal
 from diary.speed import compat
-from diary.speed.workers import give_way_to_the_build
 from diary.report import REPORT
 
 hash_secret = PotentialSecret.hash_secret
@@ -78,12 +77,6 @@ def scan(paths, project, memory=None, digest=None, quick=False):
     layer's, when the installed detect-secrets is the version it was tested with) has detect-secrets
     analyze only the lines one of its plugins could report: the same findings, a tenth of the time.
     """
-    return start(paths, project, memory, digest, quick).findings()
-
-
-def start(paths, project, memory=None, digest=None, quick=False):
-    """The scan `scan` makes, under way: a Scan, whose findings() waits for it. Much to scan (a cold
-    cache) goes to worker processes, below the caller's priority, so the caller can go on."""
     project = Path(project)
     digest = digest or _digest
     work = [(path, _shown(path, project), digest(path) if memory else None) for path in map(Path, paths)]
@@ -94,33 +87,12 @@ def start(paths, project, memory=None, digest=None, quick=False):
             todo.append((str(path), shown, digest))
         else:
             found[shown] = [Finding(**item) for item in kept]
-    return Scan(project, work, found, todo, memory, quick)
-
-
-class Scan:
-    """A scan under way; the files not kept in memory are being scanned, maybe in worker processes."""
-
-    def __init__(self, project, work, found, todo, memory, quick):
-        self.project, self.work, self.found, self.todo, self.memory = project, work, found, todo, memory
-        self.pool, self.batches = _start_all([(path, shown) for path, shown, _ in todo], quick)
-
-    def findings(self):
-        """Every finding, less what the baseline allows, once the scan is done."""
-        if self.pool is not None:
-            with self.pool:
-                self.batches = [findings for batch in self.batches for findings in batch]
-            self.pool = None
-        for (_, shown, digest), findings in zip(self.todo, self.batches):
-            self.found[shown] = findings
-            if self.memory:
-                self.memory.put([asdict(finding) for finding in findings], file=shown, content=digest)
-        allowed = allowed_hashes(self.project) | recorded_digests(self.project)
-        return [f for _, shown, _ in self.work for f in self.found[shown] if (f.file, f.secret_hash) not in allowed]
-
-    def cancel(self):
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+    for (_, shown, digest), findings in zip(todo, _scan_all([(path, shown) for path, shown, _ in todo], quick)):
+        found[shown] = findings
+        if memory:
+            memory.put([asdict(finding) for finding in findings], file=shown, content=digest)
+    allowed = allowed_hashes(project) | recorded_digests(project)
+    return [f for _, shown, _ in work for f in found[shown] if (f.file, f.secret_hash) not in allowed]
 
 
 def recorded_digests(project):
@@ -145,18 +117,18 @@ def _digest(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _start_all(todo, quick):
-    """(pool, batches): the findings per (path, shown), batch by batch, from a pool of one process per
-    core when there is much to scan; from this process, and no pool, when there is not."""
+def _scan_all(todo, quick):
+    """Findings per (path, shown), on every core when there is much to scan (a cold cache)."""
     workers = min(os.cpu_count() or 1, len(todo) // FILES_PER_WORKER)
     if workers < 2:
-        return None, scan_batch(todo, quick)
+        return scan_batch(todo, quick)
     batches = [todo[start:start + 8] for start in range(0, len(todo), 8)]
     # Each batch sets detect-secrets up itself: under `spawn` (macOS, Windows)
     # a worker starts with none of this process's settings.
-    pool = ProcessPoolExecutor(workers, initializer=give_way_to_the_build)
-    log.debug(f"scanning {len(todo)} files for secrets on {workers} processes")
-    return pool, pool.map(partial(scan_batch, quick=quick), batches)
+    with ProcessPoolExecutor(workers) as pool:
+        found = [findings for batch in pool.map(partial(scan_batch, quick=quick), batches) for findings in batch]
+    log.debug(f"scanned {len(todo)} files for secrets on {workers} processes")
+    return found
 
 
 def scan_batch(items, quick=False):

@@ -170,7 +170,7 @@ def test_builds_with_spawned_and_forkserver_workers_are_the_same_site(project_co
         if (os.cpu_count() or 1) >= 2:
             notebooks = len([path for path in published if path.suffix == ".ipynb"])
             assert f"converting {notebooks} notebooks ahead on 2 processes" in started.stdout
-            assert f"scanning {len(published)} files for secrets on 2 processes" in started.stdout
+            assert f"scanned {len(published)} files for secrets on 2 processes" in started.stdout
         assert_same_site(tmp_path / method, expected)
 
 
