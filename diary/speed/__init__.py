@@ -76,7 +76,7 @@ class Off:
     def keep_git_dates(self, files, config):
         pass
 
-    def plan(self, files, config, pages, mended, stale):
+    def plan(self, files, config, pages, mended, stale, workers):
         if self.dirty:
             clean_directory(config.site_dir)
 
@@ -196,13 +196,13 @@ class On:
     def keep_git_dates(self, files, config):
         history.keep_git_dates(self, files, config)
 
-    def plan(self, files, config, pages, mended, stale):
+    def plan(self, files, config, pages, mended, stale, workers):
         if self.incremental:
             self._warnings = self._counting.enter_context(self.counting_warnings())
             self.full = self.incremental.plan(files, config, pages, stale)
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is not None:
-            self.ahead = notebooks.convert_ahead(self, files, plugin, mended, only_modified=not self.full)
+            self.ahead = notebooks.convert_ahead(self, files, plugin, mended, not self.full, workers)
 
     def ask_git_ahead(self, files, config):
         self.git_ahead = history.ask_feed_dates_ahead(self, files, config)

@@ -7,9 +7,10 @@ them without a check, so a killed build or a second build at the same time
 could leave one that crashes every later build. Here a conversion is kept in
 the store, keyed by the notebook's bytes and the plugin's options, and given
 to the page in place of the plugin's own render. As the build starts, the
-notebooks not kept yet go to one process per core (started the platform's way:
-`fork` on Linux, `spawn` on macOS and Windows), in the order the pages are
-built, below the build's priority (speed/workers.py); the build goes on with
+notebooks not kept yet go to the build's worker processes, one per core
+(started the platform's way: `fork` on Linux, `spawn` on macOS and Windows), in
+the order the pages are built, below the build's priority (speed/workers.py);
+the build goes on with
 the other pages meanwhile, and a notebook's page waits only for its own
 conversion. A cold build or a new batch of notebooks does not convert them one
 by one, nor wait for all of them at once.
@@ -17,13 +18,10 @@ by one, nor wait for all of them at once.
 
 import hashlib
 import logging
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from diary.speed import compat, keys
-from diary.speed.workers import give_way_to_the_build
 
 log = logging.getLogger("mkdocs.plugins.diary.speed")
 
@@ -77,8 +75,8 @@ def _key(layer, path, options):
 class Ahead:
     """Conversions running in worker processes while the build goes on."""
 
-    def __init__(self, pool=None, pending=None):
-        self.pool, self.pending = pool, pending or {}
+    def __init__(self, pending=None):
+        self.pending = pending or {}
 
     def wait_for(self, key):
         """Block until the conversion under `key`, if one was started, is kept (or has failed)."""
@@ -91,13 +89,16 @@ class Ahead:
             log.debug(f"converting a notebook ahead failed: {error}")
 
     def close(self, cancel=False):
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=cancel)
-        self.pool, self.pending = None, {}
+        """Wait for the conversions no page asked for, so they are kept before the store is looked
+        over; with `cancel`, those not started yet are dropped instead."""
+        for key, future in list(self.pending.items()):
+            if not (cancel and future.cancel()):
+                self.wait_for(key)
+        self.pending = {}
 
 
-def convert_ahead(layer, files, plugin, mended, only_modified):
-    """Start converting, on every core, the notebooks this build renders that the store does not hold
+def convert_ahead(layer, files, plugin, mended, only_modified, workers):
+    """Start converting, on the build's `workers`, the notebooks this build renders that the store does not hold
     yet (a mended notebook from its mended copy, `mended[src_uri]`, as its page will); an Ahead."""
     options = compat.notebook_options(plugin)
     if options is None:
@@ -112,13 +113,11 @@ def convert_ahead(layer, files, plugin, mended, only_modified):
         key = _key(layer, path, options)
         if not layer.store.has("notebook-html", key):
             jobs.append((key, path))
-    workers = min(os.cpu_count() or 1, len(jobs))
-    if workers < 2:
+    if min(workers.size, len(jobs)) < 2:
         return Ahead()  # the pages convert their own notebooks as they are built
-    pool = ProcessPoolExecutor(workers, initializer=give_way_to_the_build)
-    log.debug(f"converting {len(jobs)} notebooks ahead on {workers} processes")
-    return Ahead(pool, {key: pool.submit(convert_and_keep, layer.store, layer.environment, key, path, options)
-                        for key, path in jobs})
+    log.debug(f"converting {len(jobs)} notebooks ahead on {workers.size} processes")
+    return Ahead({key: workers.submit(convert_and_keep, layer.store, layer.environment, key, path, options)
+                  for key, path in jobs})
 
 
 def reuse(layer, page, plugin):
