@@ -263,7 +263,8 @@ def unwrap_markdown_cells(tree):
 
 def style_code_like_essays(tree):
     """Give code cells the theme's own highlighting, readable in both palettes (mkdocs-jupyter's
-    light-only colours fail contrast), and let keyboard users scroll wide cells."""
+    light-only colours fail contrast), let keyboard users scroll wide cells, and let the theme's
+    copy button find each cell's code."""
     for block in tree.css(".highlight-ipynb"):
         block.attrs["class"] = (block.attributes.get("class") or "").replace("highlight-ipynb", "highlight")
     for scrolling in tree.css(".jp-InputArea-editor .highlight > pre"):
@@ -271,6 +272,10 @@ def style_code_like_essays(tree):
         # The same <pre><code> shape as an essay's code block, which gets the theme's copy button.
         code = PLAIN_TOKEN.sub(r"\1", scrolling.inner_html)
         scrolling.inner_html = f"<code>{code}</code>"
+    # The copy button finds its code by a selector made from the cell's id, `#__code_cell-id=… > code`,
+    # and the `=` of nbconvert's ids makes that no selector at all: the button copied nothing.
+    for cell in tree.css('[id^="cell-id="]'):
+        cell.attrs["id"] = "cell-id-" + cell.attributes["id"][len("cell-id="):]
 
 
 def keep_search_to_what_matters(tree):

@@ -198,3 +198,21 @@ def test_a_figure_zooms_and_its_lightbox_loads_only_when_a_reader_reaches_for_it
     expect(page.locator(".glightbox-container")).to_have_count(0, timeout=10000)
     assert sum("glightbox.min.js" in url for url in tab.requests) == 1
     assert tab.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_notebook_cells_copy_button_copies_its_code(tab, site_url):
+    """The theme's copy button finds a cell's code by a selector made from the cell's id, which
+    nbconvert's `cell-id=…` ids broke: every notebook cell's button copied nothing."""
+    page = tab.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(site_url + PAGE_KINDS["notebook"])
+    page.wait_for_load_state("networkidle")
+    cells = page.locator(f"{CONTENT} .jp-CodeCell pre > code")
+    assert cells.count() > 3
+    cells.last.scroll_into_view_if_needed()
+    button = cells.last.locator("xpath=..").locator("button.md-code__button")
+    button.click()
+    expect(page.locator(".md-dialog")).to_contain_text("Copied to clipboard")
+    assert page.evaluate("navigator.clipboard.readText()").strip() == cells.last.inner_text().strip()
+    assert tab.console_errors == []
