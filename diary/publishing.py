@@ -108,8 +108,8 @@ class PublishedScan(NamedTuple):
 
 def scan_published(published, config, workers, memory, digest=None, quick=False):
     """Start scanning the `published` files on the build's `workers` (a PublishedScan, for
-    report_secrets). `memory` keeps earlier results of unchanged files, by their content's `digest`, and
-    `quick` skips lines no detector could report (secrets.scan)."""
+    report_secrets). `memory` keeps earlier results of unchanged files, by their content's
+    `digest`, and `quick` skips lines no detector could report (secrets.scan)."""
     project = Path(config.config_file_path).parent
     return PublishedScan(secrets.start([Path(file.abs_src_path) for file in published], project, workers,
                                        memory, digest, quick), published)

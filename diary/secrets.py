@@ -96,7 +96,8 @@ def start(paths, project, workers, memory=None, digest=None, quick=False):
             todo.append((str(path), shown, digest))
         else:
             found[shown] = [Finding(**item) for item in kept]
-    return Scan(project, work, found, todo, memory, _start_all([(path, shown) for path, shown, _ in todo], quick, workers))
+    batches = _start_all([(path, shown) for path, shown, _ in todo], quick, workers)
+    return Scan(project, work, found, todo, memory, batches)
 
 
 class Scan:

@@ -10,10 +10,9 @@ to the page in place of the plugin's own render. As the build starts, the
 notebooks not kept yet go to the build's worker processes, one per core
 (started the platform's way: `fork` on Linux, `spawn` on macOS and Windows), in
 the order the pages are built, below the build's priority (speed/workers.py);
-the build goes on with
-the other pages meanwhile, and a notebook's page waits only for its own
-conversion. A cold build or a new batch of notebooks does not convert them one
-by one, nor wait for all of them at once.
+the build goes on with the other pages meanwhile, and a notebook's page waits
+only for its own conversion. A cold build or a new batch of notebooks does not
+convert them one by one, nor wait for all of them at once.
 """
 
 import hashlib
@@ -98,8 +97,9 @@ class Ahead:
 
 
 def convert_ahead(layer, files, plugin, mended, only_modified, workers):
-    """Start converting, on the build's `workers`, the notebooks this build renders that the store does not hold
-    yet (a mended notebook from its mended copy, `mended[src_uri]`, as its page will); an Ahead."""
+    """Start converting, on the build's `workers`, the notebooks this build renders that the store
+    does not hold yet (a mended notebook from its mended copy, `mended[src_uri]`, as its page
+    will); an Ahead."""
     options = compat.notebook_options(plugin)
     if options is None:
         return Ahead()
