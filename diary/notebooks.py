@@ -30,7 +30,7 @@ import nbformat
 from PIL import Image
 from selectolax.lexbor import LexborHTMLParser
 
-from diary import provenance, widgets
+from diary import code_blocks, provenance, widgets
 from diary.citations import link_citations, reference_list_html
 from diary.sources import DiaryFileError, published_notebook
 
@@ -267,11 +267,10 @@ def style_code_like_essays(tree):
     copy button find each cell's code."""
     for block in tree.css(".highlight-ipynb"):
         block.attrs["class"] = (block.attributes.get("class") or "").replace("highlight-ipynb", "highlight")
-    for scrolling in tree.css(".jp-InputArea-editor .highlight > pre"):
-        scrolling.attrs["tabindex"] = "0"
+    for block in tree.css(".jp-InputArea-editor .highlight > pre"):
         # The same <pre><code> shape as an essay's code block, which gets the theme's copy button.
-        code = PLAIN_TOKEN.sub(r"\1", scrolling.inner_html)
-        scrolling.inner_html = f"<code>{code}</code>"
+        code = PLAIN_TOKEN.sub(r"\1", block.inner_html)
+        block.inner_html = f"<code {code_blocks.FOCUSABLE}>{code}</code>"
     # The copy button finds its code by a selector made from the cell's id, `#__code_cell-id=… > code`,
     # and the `=` of nbconvert's ids makes that no selector at all: the button copied nothing.
     for cell in tree.css('[id^="cell-id="]'):

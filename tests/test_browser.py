@@ -216,3 +216,23 @@ def test_a_notebook_cells_copy_button_copies_its_code(tab, site_url):
     expect(page.locator(".md-dialog")).to_contain_text("Copied to clipboard")
     assert page.evaluate("navigator.clipboard.readText()").strip() == cells.last.inner_text().strip()
     assert tab.console_errors == []
+
+
+@pytest.mark.browser
+def test_code_blocks_are_set_up_as_they_come_into_view_and_a_keyboard_reaches_them_before(tab, site_url):
+    """The theme's content.lazy saves a long notebook most of its start-up work; until a block is
+    set up, the tabindex the build gave it keeps a wide one in a keyboard's reach."""
+    page = tab.page
+    page.goto(site_url + PAGE_KINDS["notebook"])
+    page.wait_for_load_state("networkidle")
+    last = page.locator(f"{CONTENT} .jp-CodeCell pre > code").last
+    button = last.locator("xpath=..").locator("button.md-code__button")
+    assert last.evaluate("c => c.getBoundingClientRect().top > innerHeight")  # below the fold
+    expect(button).to_have_count(0)
+    assert last.get_attribute("tabindex") == "0"
+    last.scroll_into_view_if_needed()
+    expect(button).to_have_count(1)
+    # Set up, a block keeps its tab stop only if it scrolls.
+    scrolls = last.evaluate("c => c.scrollWidth > c.clientWidth")
+    assert (last.get_attribute("tabindex") == "0") == scrolls
+    assert tab.console_errors == []
