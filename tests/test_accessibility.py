@@ -59,8 +59,9 @@ def test_search_by_keyboard_alone(tab, site_url):
     expect(query).to_be_focused()
     tab.page.keyboard.type("Kneser-Ney", delay=20)
     # The results for the whole query (their links carry its words for highlighting), not for
-    # a part typed before it: a list that arrives after ArrowDown replaces the one it focused.
+    # a part typed before it, and with their sections: those come in a list of their own.
     tab.page.locator(".md-search-result__item a[href*='h=kneser+ney']").first.wait_for(timeout=10000)
+    tab.page.locator(".md-search-result__item article h2").first.wait_for(state="attached", timeout=10000)
     tab.page.keyboard.press("ArrowDown")
     focused = tab.page.evaluate("document.activeElement.closest('.md-search-result__item') !== null")
     assert focused, "ArrowDown should move focus into the results"

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from diary.search import entries_in
 
@@ -12,16 +13,20 @@ QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_te
 TOP = 5
 
 
-# Counts the queries the page sends the search worker and marks when the latest is answered
-# (a superseded query gets no answer), so a test reads the results of the query it typed.
+# Counts the queries the page sends the search worker and marks when the latest is answered in
+# full (a superseded query gets no answer; a partial one, by titles, is counted apart), so a test
+# reads the results of the query it typed.
 COUNT_ANSWERS = """(() => {
   const QUERY = 2, RESULT = 3, Native = window.Worker
-  window.searchAnswers = { asked: 0, answered: 0 }
+  window.searchAnswers = { asked: 0, answered: 0, partial: 0 }
   window.Worker = class extends Native {
     constructor(...args) {
       super(...args)
       this.addEventListener("message", ({ data }) => {
-        if (data && data.type === RESULT) window.searchAnswers.answered = window.searchAnswers.asked
+        if (data && data.type === RESULT) {
+          if (data.data.partial) window.searchAnswers.partial = window.searchAnswers.asked
+          else window.searchAnswers.answered = window.searchAnswers.asked
+        }
       })
     }
     postMessage(message, ...rest) {
@@ -171,6 +176,63 @@ def test_a_first_visit_fetches_little_for_search_and_the_first_query_fetches_pie
         assert not any(url.split("?")[0].endswith(("search_index.json", "manifest.json")) for url in after)
     finally:
         context.close()
+
+
+# Run in the search worker: its requests for pages' entries wait until the test releases them.
+HOLD_ENTRIES = """() => {
+  const fetchNow = self.fetch
+  self.heldEntries = []
+  self.fetch = (url, ...rest) => String(url).includes("/search/pages/")
+    ? new Promise(resolve => self.heldEntries.push(() => resolve(fetchNow(url, ...rest))))
+    : fetchNow(url, ...rest)
+}"""
+
+
+@pytest.mark.browser
+def test_a_first_query_lists_pages_by_title_then_their_sections_and_the_keyboard_keeps_its_place(page, site_url):
+    """While the pages' entries are on their way the reader already has the list, in its final order
+    and count; the entries then add each page's matching sections, and a reader who has stepped into
+    the list stays on the result they were on."""
+    page.wait_for_function("() => window.searchAnswers.asked > 0")  # the worker is running
+    [worker] = [worker for worker in page.workers if "/workers/" in worker.url]
+    worker.evaluate(HOLD_ENTRIES)
+    box = page.locator("input[data-md-component=search-query]")
+    box.fill("scalable oversigh")
+    box.press("t")
+    page.wait_for_function("() => window.searchAnswers.partial === window.searchAnswers.asked", timeout=10000)
+    items = page.locator(".md-search-result__item")
+    expect(items.first).to_be_visible()
+    meta = page.locator(".md-search-result__meta").inner_text()
+    links = "links => links.map(link => new URL(link.href).pathname + new URL(link.href).hash)"
+    titles = [item.locator("a.md-search-result__link").evaluate_all(links) for item in items.all()]
+    assert all(len(item) == 1 and "#" not in item[0] for item in titles), titles  # pages alone, no sections
+    assert titles[0] == [urlsplit(site_url).path + "essays/safety-issues/"], titles
+    # No section (h2) and no text yet; a page's missing words are shown as they will be.
+    assert page.locator(".md-search-result__item article :is(h2, p:not(.md-search-result__terms))").count() == 0
+    assert worker.evaluate("self.heldEntries.length") > 0, "no page's entries were asked for"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = page.evaluate("new URL(document.activeElement.href).pathname")
+    assert [second] == titles[1]
+    worker.evaluate("self.heldEntries.forEach(release => release())")
+    page.wait_for_function("() => window.searchAnswers.answered === window.searchAnswers.asked", timeout=10000)
+    # Sections, some folded under "more on this page", with their text and its marks.
+    expect(page.locator(".md-search-result__item article h2").first).to_be_attached()
+    expect(page.locator(".md-search-result__item article p mark").first).to_be_attached()
+    assert page.locator(".md-search-result__meta").inner_text() == meta
+    final = [item.locator("a.md-search-result__link").evaluate_all(links) for item in items.all()]
+    assert [item[0] for item in final] == [item[0] for item in titles]  # the same pages, in the same order
+    assert urlsplit(site_url).path + "essays/safety-issues/#scalable-oversight" in final[0], final
+    focused = page.evaluate("document.activeElement.href || document.activeElement.tagName")
+    assert urlsplit(focused).path == second, f"focus went to {focused}, not back to {second}"
+
+
+@pytest.mark.browser
+def test_the_bench_times_the_first_result_and_the_text_shown(browser, site_url):
+    from diary.bench.browser import first_queries
+
+    first, shown = first_queries(browser, site_url + "essays/", ["scalable oversight", "kneser"])
+    assert 0 < first <= shown < 60_000
 
 
 @pytest.mark.browser

@@ -12,6 +12,12 @@
  * pieces its words fall in, then the entries of the pages it shows with their
  * text.
  *
+ * A query whose first pages' entries the worker does not hold yet is answered
+ * twice: as soon as the pages are ranked, with every result by its title
+ * (`partial: true` in the answer), then again once the entries are in. The
+ * list a reader sees first is the final one's order and count; the second
+ * answer adds the matching sections and their text.
+ *
  * Scoring is Material's lunr set-up, reproduced: Material's query syntax and
  * its rewriting (every word a prefix, quotes, +required, -excluded, field:),
  * BM25 with b = 0 and the configured field boosts, the same separator and stop
@@ -77,18 +83,19 @@ addEventListener("message", async ({ data: message }) => {
     begin().catch(error => console.warn("The search index could not be loaded", error))
   } else if (message.type === QUERY) {
     const id = ++latest
-    let data
+    const answer = data => {
+      if (id === latest)
+        postMessage({ type: RESULT, data })
+    }
     try {
       await begin()
-      data = await search(message.data, () => id !== latest)
+      await search(message.data, () => id !== latest, answer)
     } catch (error) {
       if (error === SUPERSEDED)
         return
       console.warn(`No answer to the query ${JSON.stringify(message.data)}`, error)
-      data = { items: [] }
+      answer({ items: [] })
     }
-    if (id === latest)
-      postMessage({ type: RESULT, data })
   }
 })
 
@@ -108,7 +115,8 @@ function start({ config }) {
     stop: (config.pipeline || []).includes("stopWordFilter"),
     fields: Object.keys(config.fields),
     root: ROOT,
-    loaded: new Map()
+    loaded: new Map(),
+    held: new Map()   /* page -> its entries, once they are in */
   }
 }
 
@@ -144,6 +152,13 @@ function lastAtOrBelow(starts, value, last) {
       high = middle - 1
   }
   return low
+}
+
+function entriesOf(page) {
+  return load(`pages/${String(page).padStart(4, "0")}.json`).then(entries => {
+    site.held.set(page, entries)
+    return entries
+  })
 }
 
 function piece(number) {
@@ -435,17 +450,18 @@ function inverse(row) {
 
 /* Results as Material shows them ------------------------------------------------------------ */
 
-async function search(value, superseded) {
+/* Answers the query `value` with answer(data): once, or first by titles and then in full. */
+async function search(value, superseded, answer) {
   if (!site || !site.manifest)
-    return { items: [] }
+    return answer({ items: [] })
   const rewritten = transform(value)
   if (!rewritten)
-    return { items: [] }
+    return answer({ items: [] })
   const clauses = parse(rewritten, site.fields)
   const words = parse(rewritten, FIELDS)
     .filter(clause => clause.presence !== PROHIBITED)
     .map(clause => ({ ...clause, term: clause.term.replace(/^\*|\*$/g, "") }))
-  const titles = load("pages.json")   /* for the results past SHOWN; fetched alongside the pieces */
+  const titles = load("pages.json")   /* for results by title alone; fetched alongside the pieces */
   titles.catch(() => {})
   await Promise.all(clauses.map(expand))
   if (superseded())
@@ -479,22 +495,34 @@ async function search(value, superseded) {
   const order = [...groups.keys()]
   if (superseded())
     throw SUPERSEDED
-  /* Each shown page is marked up as soon as its entries arrive, while the others are on their way. */
-  const shown = order.slice(0, SHOWN).map(page => load(`pages/${String(page).padStart(4, "0")}.json`)
-    .then(entries => withText(groups.get(page), entries, site.starts[page], marked)))
-  const [table, ...first] = await Promise.all([order.length > SHOWN ? titles : null, ...shown])
-  const items = order.map((page, rank) => {
-    if (rank < SHOWN)
-      return first[rank]
-    const group = groups.get(page)
+  const byTitle = (table, page) => {
     const [location, title] = table[page]
-    return [{ location, title: highlight(title, marked, true), text: "", score: group[0].score, terms: group[0].terms }]
-  })
-  const data = { items }
+    const best = groups.get(page)[0]
+    return [{ location, title: highlight(title, marked, true), text: "", score: best.score, terms: best.terms }]
+  }
+  const withEntries = (page, entries) => withText(groups.get(page), entries, site.starts[page], marked)
+  const shown = order.slice(0, SHOWN)
+  /* Each shown page is marked up as soon as its entries arrive, while the others are on their way;
+     a page whose entries cannot be had stays a result by its title. */
+  const texts = shown.map(page => entriesOf(page).then(entries => withEntries(page, entries), error => {
+    console.warn(`Search shows page ${page} by its title: its entries could not be loaded`, error)
+    return titles.then(table => byTitle(table, page))
+  }))
+  const extra = {}
   /* Material's set-up message says whether to suggest; a query may come before it, and the table says too. */
   if (options ? options.suggest : site.config.suggest)
-    data.suggest = await suggestions(words)
-  return data
+    extra.suggest = await suggestions(words)
+  const table = await titles
+  if (superseded())
+    throw SUPERSEDED
+  if (!shown.every(page => site.held.has(page))) {
+    const now = page => site.held.has(page) && shown.includes(page) ? withEntries(page, site.held.get(page)) : byTitle(table, page)
+    answer({ items: order.map(now), ...extra, partial: true })
+  }
+  const first = await Promise.all(texts)
+  if (superseded())
+    throw SUPERSEDED
+  answer({ items: order.map((page, rank) => rank < SHOWN ? first[rank] : byTitle(table, page)), ...extra })
 }
 
 /* A page's result as Material shows it: its matching entries marked, then the page itself if it

@@ -28,16 +28,35 @@ CHROMIUM_ARGS = [
 ]
 COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/svg+xml", "application/xml")
 
-# Type a query into Material's search box and time until its result list changes.
+# Notes whether the search worker's latest answer was a partial one (results by title, the text on
+# its way): the diary's worker may answer a query twice, Material's answers once.
+ANSWERS_JS = """(() => {
+  const RESULT = 3, Native = window.Worker
+  window.benchPartial = false
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args)
+      this.addEventListener("message", ({ data }) => {
+        if (data && data.type === RESULT) window.benchPartial = Boolean(data.data && data.data.partial)
+      })
+    }
+  }
+})()"""
+
+# Type a query into Material's search box; the milliseconds until its result list shows a first
+# result, and until it shows the final answer (the same for an answer given once), or nulls.
 SEARCH_JS = """async (query) => {
   const input = document.querySelector(".md-search__input");
   const list = document.querySelector(".md-search-result__list");
   input.focus();
   return await new Promise((resolve) => {
     const start = performance.now();
-    setTimeout(() => resolve(null), 60000);  // no result in a minute: counted as missing
+    let first = null;
+    setTimeout(() => resolve([first, null]), 60000);  // no result in a minute: counted as missing
     const seen = new MutationObserver(() => {
-      if (list.children.length) { seen.disconnect(); resolve(performance.now() - start); }
+      if (!list.children.length) return;
+      first ??= performance.now() - start;
+      if (!window.benchPartial) { seen.disconnect(); resolve([first, performance.now() - start]); }
     });
     seen.observe(list, { childList: true });
     input.value = query;
@@ -148,11 +167,13 @@ def first_visit(browser, url):
 
 
 def search_latency(browser, url, queries):
-    """Milliseconds from typing to results: the first query right after load, then the median of the rest."""
+    """Milliseconds from typing to the final answer: the first query right after load, then the median
+    of the rest."""
     context = browser.new_context()
+    context.add_init_script(ANSWERS_JS)
     page = context.new_page()
     page.goto(url, wait_until="load")
-    times = [page.evaluate(SEARCH_JS, query) for query in queries]
+    times = [page.evaluate(SEARCH_JS, query)[1] for query in queries]
     context.close()
     return times[0], statistics.median(times[1:])
 
@@ -164,19 +185,23 @@ def is_search(url):
 
 
 def first_queries(browser, url, queries):
-    """p50 milliseconds from the last keystroke to the first result, each query typed into a page just
-    opened in a fresh browser (nothing cached, the page's load event just fired)."""
+    """p50 milliseconds from the last keystroke to the first result, and to the final answer (the
+    first screen of results with their text), each query typed into a page just opened in a fresh
+    browser (nothing cached, the page's load event just fired)."""
     times = []
     for query in queries:
         context = browser.new_context()
+        context.add_init_script(ANSWERS_JS)
         page = context.new_page()
         page.goto(url, wait_until="load")
         times.append(page.evaluate(SEARCH_JS, query))
         context.close()
-    answered = [time for time in times if time is not None]
+    answered = [time for time in times if None not in time]
     if len(answered) < len(times):
-        print(f"  {len(times) - len(answered)} of {len(times)} queries showed no result within a minute", flush=True)
-    return statistics.median(answered) if answered else float("nan")
+        print(f"  {len(times) - len(answered)} of {len(times)} queries showed no answer within a minute", flush=True)
+    if not answered:
+        return float("nan"), float("nan")
+    return tuple(statistics.median(column) for column in zip(*answered))
 
 
 def search_bytes_before_query(browser, url):
