@@ -495,10 +495,14 @@ async function search(value, superseded, answer) {
   const order = [...groups.keys()]
   if (superseded())
     throw SUPERSEDED
+  const titled = new Map()   /* page -> its result by title: both answers list thousands for a common word */
   const byTitle = (table, page) => {
-    const [location, title] = table[page]
-    const best = groups.get(page)[0]
-    return [{ location, title: highlight(title, marked, true), text: "", score: best.score, terms: best.terms }]
+    if (!titled.has(page)) {
+      const [location, title] = table[page]
+      const best = groups.get(page)[0]
+      titled.set(page, [{ location, title: highlight(title, marked, true), text: "", score: best.score, terms: best.terms }])
+    }
+    return titled.get(page)
   }
   const withEntries = (page, entries) => withText(groups.get(page), entries, site.starts[page], marked)
   const shown = order.slice(0, SHOWN)
