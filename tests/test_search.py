@@ -178,14 +178,36 @@ def test_a_first_visit_fetches_little_for_search_and_the_first_query_fetches_pie
         context.close()
 
 
-# Run in the search worker: its requests for pages' entries wait until the test releases them.
+# Run in the search worker: its requests for pages' entries wait until the test releases them,
+# with `release(true)` to send them on, `release(false)` to fail them as a lost connection does.
 HOLD_ENTRIES = """() => {
   const fetchNow = self.fetch
   self.heldEntries = []
   self.fetch = (url, ...rest) => String(url).includes("/search/pages/")
-    ? new Promise(resolve => self.heldEntries.push(() => resolve(fetchNow(url, ...rest))))
+    ? new Promise(resolve => self.heldEntries.push(send => resolve(send ? fetchNow(url, ...rest) : Response.error())))
     : fetchNow(url, ...rest)
 }"""
+LINKS = "links => links.map(link => new URL(link.href).pathname + new URL(link.href).hash)"
+SECTION_OR_TEXT = ".md-search-result__item article :is(h2, p:not(.md-search-result__terms))"
+
+
+def hold_entries(page):
+    """The page's search worker, its requests for pages' entries held (HOLD_ENTRIES)."""
+    page.wait_for_function("() => window.searchAnswers.asked > 0")  # the worker is running
+    [worker] = [worker for worker in page.workers if "/workers/" in worker.url]
+    worker.evaluate(HOLD_ENTRIES)
+    return worker
+
+
+def partial_answer(page, query):
+    """Type `query` and wait for the answer by titles; [[the links of each result]]."""
+    box = page.locator("input[data-md-component=search-query]")
+    box.fill(query[:-1])
+    box.press(query[-1])
+    page.wait_for_function("() => window.searchAnswers.partial === window.searchAnswers.asked", timeout=10000)
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    return [item.locator("a.md-search-result__link").evaluate_all(LINKS)
+            for item in page.locator(".md-search-result__item").all()]
 
 
 @pytest.mark.browser
@@ -193,38 +215,43 @@ def test_a_first_query_lists_pages_by_title_then_their_sections_and_the_keyboard
     """While the pages' entries are on their way the reader already has the list, in its final order
     and count; the entries then add each page's matching sections, and a reader who has stepped into
     the list stays on the result they were on."""
-    page.wait_for_function("() => window.searchAnswers.asked > 0")  # the worker is running
-    [worker] = [worker for worker in page.workers if "/workers/" in worker.url]
-    worker.evaluate(HOLD_ENTRIES)
-    box = page.locator("input[data-md-component=search-query]")
-    box.fill("scalable oversigh")
-    box.press("t")
-    page.wait_for_function("() => window.searchAnswers.partial === window.searchAnswers.asked", timeout=10000)
-    items = page.locator(".md-search-result__item")
-    expect(items.first).to_be_visible()
+    worker = hold_entries(page)
+    titles = partial_answer(page, "scalable oversight")
     meta = page.locator(".md-search-result__meta").inner_text()
-    links = "links => links.map(link => new URL(link.href).pathname + new URL(link.href).hash)"
-    titles = [item.locator("a.md-search-result__link").evaluate_all(links) for item in items.all()]
     assert all(len(item) == 1 and "#" not in item[0] for item in titles), titles  # pages alone, no sections
     assert titles[0] == [urlsplit(site_url).path + "essays/safety-issues/"], titles
     # No section (h2) and no text yet; a page's missing words are shown as they will be.
-    assert page.locator(".md-search-result__item article :is(h2, p:not(.md-search-result__terms))").count() == 0
+    assert page.locator(SECTION_OR_TEXT).count() == 0
     assert worker.evaluate("self.heldEntries.length") > 0, "no page's entries were asked for"
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     second = page.evaluate("new URL(document.activeElement.href).pathname")
     assert [second] == titles[1]
-    worker.evaluate("self.heldEntries.forEach(release => release())")
+    worker.evaluate("self.heldEntries.forEach(release => release(true))")
     page.wait_for_function("() => window.searchAnswers.answered === window.searchAnswers.asked", timeout=10000)
     # Sections, some folded under "more on this page", with their text and its marks.
     expect(page.locator(".md-search-result__item article h2").first).to_be_attached()
     expect(page.locator(".md-search-result__item article p mark").first).to_be_attached()
     assert page.locator(".md-search-result__meta").inner_text() == meta
-    final = [item.locator("a.md-search-result__link").evaluate_all(links) for item in items.all()]
+    final = [item.locator("a.md-search-result__link").evaluate_all(LINKS)
+             for item in page.locator(".md-search-result__item").all()]
     assert [item[0] for item in final] == [item[0] for item in titles]  # the same pages, in the same order
     assert urlsplit(site_url).path + "essays/safety-issues/#scalable-oversight" in final[0], final
     focused = page.evaluate("document.activeElement.href || document.activeElement.tagName")
     assert urlsplit(focused).path == second, f"focus went to {focused}, not back to {second}"
+
+
+@pytest.mark.browser
+def test_a_page_whose_entries_cannot_be_loaded_stays_listed_by_its_title(page):
+    worker = hold_entries(page)
+    titles = partial_answer(page, "scalable oversight")
+    worker.evaluate("self.heldEntries.forEach(release => release(false))")
+    page.wait_for_function("() => window.searchAnswers.answered === window.searchAnswers.asked", timeout=10000)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    final = [item.locator("a.md-search-result__link").evaluate_all(LINKS)
+             for item in page.locator(".md-search-result__item").all()]
+    assert final == titles
+    assert page.locator(SECTION_OR_TEXT).count() == 0
 
 
 @pytest.mark.browser
