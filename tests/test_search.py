@@ -206,6 +206,11 @@ def partial_answer(page, query):
     box.press(query[-1])
     page.wait_for_function("() => window.searchAnswers.partial === window.searchAnswers.asked", timeout=10000)
     expect(page.locator(".md-search-result__item").first).to_be_visible()
+    return result_links(page)
+
+
+def result_links(page):
+    """[[the path and anchor of each link of a result]] for the results shown."""
     return [item.locator("a.md-search-result__link").evaluate_all(LINKS)
             for item in page.locator(".md-search-result__item").all()]
 
@@ -233,8 +238,7 @@ def test_a_first_query_lists_pages_by_title_then_their_sections_and_the_keyboard
     expect(page.locator(".md-search-result__item article h2").first).to_be_attached()
     expect(page.locator(".md-search-result__item article p mark").first).to_be_attached()
     assert page.locator(".md-search-result__meta").inner_text() == meta
-    final = [item.locator("a.md-search-result__link").evaluate_all(LINKS)
-             for item in page.locator(".md-search-result__item").all()]
+    final = result_links(page)
     assert [item[0] for item in final] == [item[0] for item in titles]  # the same pages, in the same order
     assert urlsplit(site_url).path + "essays/safety-issues/#scalable-oversight" in final[0], final
     focused = page.evaluate("document.activeElement.href || document.activeElement.tagName")
@@ -248,8 +252,7 @@ def test_a_page_whose_entries_cannot_be_loaded_stays_listed_by_its_title(page):
     worker.evaluate("self.heldEntries.forEach(release => release(false))")
     page.wait_for_function("() => window.searchAnswers.answered === window.searchAnswers.asked", timeout=10000)
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    final = [item.locator("a.md-search-result__link").evaluate_all(LINKS)
-             for item in page.locator(".md-search-result__item").all()]
+    final = result_links(page)
     assert final == titles
     assert page.locator(SECTION_OR_TEXT).count() == 0
 
